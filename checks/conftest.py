@@ -86,7 +86,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".evidence-", suffix=".tmp")
+    from theorycheck.provenance import collect
+
+    header = {"schema": SCHEMA, "record": "provenance", **collect(), "exitstatus": int(exitstatus),
+              "thorough": bool(session.config.getoption("--thorough"))}
     with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps(_jsonable(header)) + "\n")
         for rec in records:
             fh.write(json.dumps(rec, sort_keys=False) + "\n")
     os.replace(tmp, p)

@@ -170,7 +170,9 @@ def gradient_descent(
     nfev = 0
     k = 0
     for k in range(1, steps + 1):
-        x = x - eta * grad(x)
+        # overflow on divergence is detected below and reported as an error
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = x - eta * grad(x)
         nfev += 1
         if not np.all(np.isfinite(x)):
             raise ValueError(f"gradient descent diverged at step {k} (eta={eta})")
