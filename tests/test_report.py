@@ -111,3 +111,15 @@ def test_cli_list_show_report(tmp_path, capsys):
     foreign.mkdir()
     (foreign / "x").write_text("keep")
     assert cli.main(["report", str(ev), "--out", str(foreign)]) == 2
+
+
+def test_run_end_to_end(tmp_path, capsys):
+    out = tmp_path / "r"
+    rc = cli.main(["run", "--paper", "incremental_learning", "--out", str(out), "--",
+                   "-k", "test_w_dynamics and not property"])
+    assert rc == 0
+    assert "Report:" in capsys.readouterr().out
+    s = json.loads((out / "summary.json").read_text())
+    assert s["claims"]["incremental_learning.w_dynamics"]["outcome"] == "holds"
+    assert "numpy" in s["provenance"]["packages"] and "git" in s["provenance"]
+    assert "incremental_learning.w_dynamics" in (out / "index.html").read_text()

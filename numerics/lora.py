@@ -1,0 +1,711 @@
+"""LoRA fine-tuning of a pretrained two-factor model (matrix factorisation).
+
+The pretrained model ``W2 W1`` (``W2`` is ``m x h``, ``W1`` is ``h x n``) is frozen and
+fine-tuned to ``Y_ft`` through LoRA factors on both layers (Xu et al., AISTATS 2025,
+Problem 2):
+
+    L = 1/2 || Y_ft - (W2 + B2 A2)(W1 + B1 A1) ||_F^2,
+
+with ``A1`` (``r x n``), ``B1`` (``h x r``), ``A2`` (``r x h``), ``B2`` (``m x r``). This
+module holds the simulator side of the paper:
+
+* the loss and its exact analytic gradient (the gradient-flow vector field of Lemma A.5),
+  on a flat state vector so that :func:`numerics.flow.integrate` and
+  :func:`numerics.flow.gradient_descent` can drive it;
+* a complex-step gradient of the loss, an independent reference for the analytic one;
+* the pretrained factors of Assumption 2.1 and the rank-one or general ``Delta Y`` of
+  Assumption 2.2 (:func:`make_problem`);
+* the LoRA-based small initialisation and the spectral initialisation of Sec. 4;
+* the four-variable per-mode system that spectral initialisation decouples into
+  (Thm 4.1);
+* observables of a trajectory: stacked factors ``Z1 = [B1; A1^T]``, ``Z2 = [B2; A2^T]``,
+  alignment with ``gamma_1 = [g; v]/sqrt(2)``;
+* a small synthetic stand-in for the paper's vision experiment (Sec. 5.2): a softmax
+  classifier head, "pretrained" on half of the classes, fine-tuned with LoRA.
+
+Every random quantity is drawn from an explicit seed; every public function validates
+its input. All arithmetic is float64 (plateaus near ``1e-22`` need it).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from theorems.validate import as_array, as_int, as_matrix, as_rng, as_scalar
+
+from .flow import Trajectory, gradient_descent, integrate
+
+__all__ = [
+    "LoraProblem",
+    "LoraState",
+    "haar_orthogonal",
+    "pretrained_factors",
+    "make_problem",
+    "make_problem_from",
+    "pack",
+    "unpack",
+    "loss",
+    "residual",
+    "gradients",
+    "vector_field",
+    "flat_gradient",
+    "complex_step_gradient",
+    "small_init",
+    "spectral_init",
+    "rotated_factors",
+    "off_pattern",
+    "run_gd",
+    "run_gf",
+    "stacked",
+    "mode_rhs",
+    "integrate_mode",
+    "alignment_observables",
+    "synthetic_classes",
+    "softmax_head_pretrain",
+    "lora_head_finetune",
+]
+
+
+# -- problem set-up ------------------------------------------------------------------
+
+
+def haar_orthogonal(k: int, rng: np.random.Generator) -> np.ndarray:
+    """A Haar-distributed ``k x k`` orthogonal matrix (QR of a Gaussian, signs fixed)."""
+    k = as_int(k, "k", low=1)
+    q, r = np.linalg.qr(rng.standard_normal((k, k)))
+    return q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
+
+
+def pretrained_factors(Y_pre: Any, G: Any, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pretrained factors of Assumption 2.1 with a chosen imbalance.
+
+    ``W2 = scale * U_Y Sigma^{1/2} G^T`` and ``W1 = scale^{-1} G Sigma^{1/2} V_Y^T`` with
+    ``Y_pre = U_Y Sigma V_Y^T`` (thin SVD, ``p = min(m, n)`` values) and ``G`` an ``h x p``
+    matrix with orthonormal columns. Then ``W2 W1 = Y_pre`` and every mode has
+    ``delta_w = sigma_W1 / sigma_W2 = scale^{-2}``.
+
+    Returns
+    -------
+    (W1, W2) with shapes ``(h, n)`` and ``(m, h)``.
+    """
+    Y_pre = as_matrix(Y_pre, "Y_pre")
+    G = as_matrix(G, "G")
+    scale = as_scalar(scale, "scale", low=0, low_open=True)
+    m, n = Y_pre.shape
+    p = min(m, n)
+    if G.shape[1] < p:
+        raise ValueError(f"G must have at least min(m, n) = {p} columns, got shape {G.shape}")
+    G = G[:, :p]
+    if not np.allclose(G.T @ G, np.eye(p), atol=1e-10):
+        raise ValueError("G must have orthonormal columns")
+    U, s, Vt = np.linalg.svd(Y_pre, full_matrices=False)
+    root = np.sqrt(s)
+    W2 = scale * (U * root) @ G.T
+    W1 = (G * root) @ Vt / scale
+    return W1, W2
+
+
+@dataclass(frozen=True)
+class LoraProblem:
+    """A fine-tuning problem satisfying Assumptions 2.1 and 2.2.
+
+    Attributes
+    ----------
+    W1, W2 : frozen pretrained factors (``h x n``, ``m x h``).
+    Y_pre, Y_ft, dY : pretraining target, fine-tuning target, their difference.
+    U_Y, s_pre, V_Y : full SVD of ``Y_pre`` (``m x m``, ``p``, ``n x n``), ``p = min(m, n)``.
+    G_full : ``h x h`` orthogonal; its first ``p`` columns are the ``G`` of Assumption 2.1.
+    scale : imbalance, ``delta_w = scale^{-2}`` on every mode.
+    s_dY : the singular values of ``dY`` in the shared basis, ``diag(U_Y^T dY V_Y)``.
+    """
+
+    W1: np.ndarray
+    W2: np.ndarray
+    Y_pre: np.ndarray
+    Y_ft: np.ndarray
+    dY: np.ndarray
+    U_Y: np.ndarray
+    s_pre: np.ndarray
+    V_Y: np.ndarray
+    G_full: np.ndarray
+    scale: float
+    s_dY: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """``(m, n, h)``."""
+        return self.W2.shape[0], self.W1.shape[1], self.W1.shape[0]
+
+    @property
+    def G(self) -> np.ndarray:
+        return self.G_full[:, : len(self.s_pre)]
+
+    @property
+    def delta_w(self) -> float:
+        return self.scale ** -2
+
+    @property
+    def sW1(self) -> np.ndarray:
+        """``sigma_W1`` of every mode (``scale^{-1} sqrt(s_pre)``)."""
+        return np.sqrt(self.s_pre) / self.scale
+
+    @property
+    def sW2(self) -> np.ndarray:
+        """``sigma_W2`` of every mode (``scale * sqrt(s_pre)``)."""
+        return np.sqrt(self.s_pre) * self.scale
+
+    @property
+    def support(self) -> np.ndarray:
+        """Indices of the nonzero singular values of ``dY`` (Assumption 2.2)."""
+        top = float(np.max(np.abs(self.s_dY), initial=0.0))
+        return np.flatnonzero(np.abs(self.s_dY) > 1e-12 * max(top, 1e-300))
+
+    def rank_one(self) -> dict[str, Any]:
+        """``sig, u, v, g, sW1, sW2, delta_w`` of a rank-one ``dY = sig u v^T`` (Sec. 3)."""
+        S = self.support
+        if S.size != 1:
+            raise ValueError(f"dY must have rank one for the Sec. 3 quantities, it has rank {S.size}")
+        i = int(S[0])
+        sig = float(self.s_dY[i])
+        u, v, g = self.U_Y[:, i], self.V_Y[:, i], self.G_full[:, i]
+        if sig < 0:  # keep sig > 0 by flipping u (the paper's rank-one dY = sig u v^T, sig > 0)
+            sig, u = -sig, -u
+        return {"index": i, "sig": sig, "u": u, "v": v, "g": g, "sW1": float(self.sW1[i]),
+                "sW2": float(self.sW2[i]), "delta_w": self.delta_w}
+
+
+def make_problem_from(Y_pre: Any, s_dY: Sequence[float] | np.ndarray, *, h: int, scale: float,
+                      seed: Any) -> LoraProblem:
+    """Build a :class:`LoraProblem` from ``Y_pre`` and the singular values of ``dY``.
+
+    ``s_dY[i]`` is the singular value of ``dY`` paired with the ``i``-th singular pair of
+    ``Y_pre`` (``dY = U_Y diag(s_dY) V_Y^T``, Assumption 2.2). ``G`` comes from a Haar
+    orthogonal ``h x h`` matrix drawn from ``seed``.
+    """
+    Y_pre = as_matrix(Y_pre, "Y_pre")
+    m, n = Y_pre.shape
+    p = min(m, n)
+    h = as_int(h, "h", low=p)
+    s_dY = as_array(s_dY, "s_dY", ndim=1, shape=(p,))
+    scale = as_scalar(scale, "scale", low=0, low_open=True)
+    rng = as_rng(seed)
+    U, s, Vt = np.linalg.svd(Y_pre, full_matrices=True)
+    if np.min(s) <= 0:
+        raise ValueError("Y_pre must have full rank min(m, n)")
+    G_full = haar_orthogonal(h, rng)
+    W1, W2 = pretrained_factors(Y_pre, G_full, scale)
+    V = Vt.T
+    dY = (U[:, :p] * s_dY) @ V[:, :p].T
+    return LoraProblem(W1, W2, Y_pre, Y_pre + dY, dY, U, s, V, G_full, scale, s_dY.copy())
+
+
+def make_problem(seed: Any, m: int = 10, n: int = 10, h: int = 100, scale: float = 1.05,
+                 amp: float = 5.0, pair: str | int = "top") -> LoraProblem:
+    """The paper's matrix-factorisation problem (Sec. 5.1, App. H.1).
+
+    ``Y_pre`` has i.i.d. ``N(0, 1)`` entries; ``dY = amp * u_i v_i^T`` on the top pair
+    (``pair="top"``), the bottom pair (``"bottom"``) or the pair with index ``pair``.
+    """
+    rng = as_rng(seed)
+    m = as_int(m, "m", low=1)
+    n = as_int(n, "n", low=1)
+    amp = as_scalar(amp, "amp")
+    p = min(m, n)
+    if isinstance(pair, str):
+        if pair not in ("top", "bottom"):
+            raise ValueError(f"pair must be 'top', 'bottom' or an index, got {pair!r}")
+        idx = 0 if pair == "top" else p - 1
+    else:
+        idx = as_int(pair, "pair", low=0, high=p - 1)
+    Y_pre = rng.standard_normal((m, n))
+    s_dY = np.zeros(p)
+    s_dY[idx] = amp
+    return make_problem_from(Y_pre, s_dY, h=h, scale=scale, seed=rng)
+
+
+# -- state, loss, gradients -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoraState:
+    """Shapes of the LoRA factors ``(A1, B1, A2, B2)`` in the flat state vector."""
+
+    m: int
+    n: int
+    h: int
+    r: int
+    sizes: tuple[int, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name in ("m", "n", "h", "r"):
+            as_int(getattr(self, name), name, low=1)
+        object.__setattr__(self, "sizes", (self.r * self.n, self.h * self.r, self.r * self.h, self.m * self.r))
+
+    @property
+    def shapes(self) -> tuple[tuple[int, int], ...]:
+        return (self.r, self.n), (self.h, self.r), (self.r, self.h), (self.m, self.r)
+
+    @property
+    def size(self) -> int:
+        return int(sum(self.sizes))
+
+
+def pack(A1: Any, B1: Any, A2: Any, B2: Any) -> np.ndarray:
+    """Flatten ``(A1, B1, A2, B2)`` into one state vector (this order)."""
+    return np.concatenate([np.asarray(x).ravel() for x in (A1, B1, A2, B2)])
+
+
+def unpack(x: np.ndarray, layout: LoraState) -> tuple[np.ndarray, ...]:
+    """Views ``(A1, B1, A2, B2)`` into the flat state ``x``."""
+    if x.shape != (layout.size,):
+        raise ValueError(f"x must have shape ({layout.size},), got {x.shape}")
+    out, k = [], 0
+    for sz, shp in zip(layout.sizes, layout.shapes):
+        out.append(x[k:k + sz].reshape(shp))
+        k += sz
+    return tuple(out)
+
+
+def _check_factors(W1, W2, Y, A1, B1, A2, B2, *, allow_complex: bool = False):
+    conv = (lambda a, name: np.asarray(a)) if allow_complex else as_matrix
+    W1, W2, Y = as_matrix(W1, "W1"), as_matrix(W2, "W2"), as_matrix(Y, "Y_ft")
+    A1, B1, A2, B2 = (conv(a, nm) for a, nm in ((A1, "A1"), (B1, "B1"), (A2, "A2"), (B2, "B2")))
+    h, n = W1.shape
+    m = W2.shape[0]
+    r = A1.shape[0]
+    want = {"W2": ((m, h), W2.shape), "Y_ft": ((m, n), Y.shape), "A1": ((r, n), A1.shape),
+            "B1": ((h, r), B1.shape), "A2": ((r, h), A2.shape), "B2": ((m, r), B2.shape)}
+    for name, (w, got) in want.items():
+        if tuple(got) != w:
+            raise ValueError(f"{name} must have shape {w}, got {tuple(got)}")
+    return W1, W2, Y, A1, B1, A2, B2
+
+
+def residual(W1: Any, W2: Any, Y_ft: Any, A1: Any, B1: Any, A2: Any, B2: Any) -> np.ndarray:
+    """``E = Y_ft - (W2 + B2 A2)(W1 + B1 A1)``."""
+    W1, W2, Y, A1, B1, A2, B2 = _check_factors(W1, W2, Y_ft, A1, B1, A2, B2)
+    return Y - (W2 + B2 @ A2) @ (W1 + B1 @ A1)
+
+
+def loss(W1: Any, W2: Any, Y_ft: Any, A1: Any, B1: Any, A2: Any, B2: Any) -> float:
+    """Problem 2's loss ``1/2 ||E||_F^2``."""
+    E = residual(W1, W2, Y_ft, A1, B1, A2, B2)
+    return 0.5 * float(np.sum(E * E))
+
+
+def _grads(W1, W2, Y, A1, B1, A2, B2):
+    P = W2 + B2 @ A2
+    Q = W1 + B1 @ A1
+    E = Y - P @ Q
+    PtE = P.T @ E  # h x n: minus dL/dQ
+    EQt = E @ Q.T  # m x h: minus dL/dP
+    return (-(B1.T @ PtE), -(PtE @ A1.T), -(B2.T @ EQt), -(EQt @ A2.T)), E
+
+
+def gradients(W1: Any, W2: Any, Y_ft: Any, A1: Any, B1: Any, A2: Any,
+              B2: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Exact gradient ``(dL/dA1, dL/dB1, dL/dA2, dL/dB2)`` of Problem 2's loss.
+
+    With ``P = W2 + B2 A2``, ``Q = W1 + B1 A1`` and ``E = Y_ft - P Q``:
+    ``dL/dA1 = -B1^T P^T E``, ``dL/dB1 = -P^T E A1^T``, ``dL/dA2 = -B2^T E Q^T``,
+    ``dL/dB2 = -E Q^T A2^T`` (Lemma A.5 with the sign of gradient flow removed).
+    """
+    g, _ = _grads(*_check_factors(W1, W2, Y_ft, A1, B1, A2, B2))
+    return g
+
+
+def vector_field(W1: Any, W2: Any, Y_ft: Any, A1: Any, B1: Any, A2: Any,
+                 B2: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Gradient-flow velocities ``(dA1/dt, dB1/dt, dA2/dt, dB2/dt) = -grad L``."""
+    return tuple(-x for x in gradients(W1, W2, Y_ft, A1, B1, A2, B2))
+
+
+def flat_gradient(problem: LoraProblem, r: int) -> tuple[Callable[[np.ndarray], np.ndarray], LoraState]:
+    """``grad(x)`` on the flat state of rank-``r`` LoRA factors, and the state layout.
+
+    The closure skips validation (it runs once per gradient step) and reuses the
+    pretrained factors of ``problem``.
+    """
+    m, n, h = problem.shape
+    layout = LoraState(m, n, h, as_int(r, "r", low=1))
+    W1, W2, Y = problem.W1, problem.W2, problem.Y_ft
+
+    def grad(x: np.ndarray) -> np.ndarray:
+        A1, B1, A2, B2 = unpack(x, layout)
+        g, _ = _grads(W1, W2, Y, A1, B1, A2, B2)
+        return pack(*g)
+
+    return grad, layout
+
+
+def complex_step_gradient(W1: Any, W2: Any, Y_ft: Any, A1: Any, B1: Any, A2: Any, B2: Any,
+                          step: float = 1e-30) -> tuple[np.ndarray, ...]:
+    """Gradient of the loss by the complex-step method, one coordinate at a time.
+
+    ``dL/dx_k = Im L(x + i h e_k) / h``. The loss ``1/2 sum(E * E)`` is a polynomial, so
+    this is exact up to round-off (no subtractive cancellation, unlike finite
+    differences): an independent reference for :func:`gradients`.
+    """
+    W1, W2, Y, A1, B1, A2, B2 = _check_factors(W1, W2, Y_ft, A1, B1, A2, B2)
+    step = as_scalar(step, "step", low=0, low_open=True)
+    x0 = pack(A1, B1, A2, B2).astype(complex)
+    layout = LoraState(W2.shape[0], W1.shape[1], W1.shape[0], A1.shape[0])
+    out = np.empty(x0.size)
+    for k in range(x0.size):
+        x = x0.copy()
+        x[k] += 1j * step
+        a1, b1, a2, b2 = unpack(x, layout)
+        E = Y - (W2 + b2 @ a2) @ (W1 + b1 @ a1)
+        out[k] = 0.5 * np.sum(E * E).imag / step
+    return unpack(out, layout)
+
+
+# -- initialisations ------------------------------------------------------------------
+
+
+def small_init(problem: LoraProblem, r: int, alpha: float, seed: Any) -> tuple[np.ndarray, ...]:
+    """LoRA-based small initialisation: ``A_i`` i.i.d. ``N(0, alpha^2)``, ``B_i = 0``.
+
+    Returns ``(A1, B1, A2, B2)``; ``A1`` is drawn before ``A2``.
+    """
+    m, n, h = problem.shape
+    r = as_int(r, "r", low=1)
+    alpha = as_scalar(alpha, "alpha", low=0, low_open=True)
+    rng = as_rng(seed)
+    A1 = alpha * rng.standard_normal((r, n))
+    A2 = alpha * rng.standard_normal((r, h))
+    return A1, np.zeros((h, r)), A2, np.zeros((m, r))
+
+
+def _pairing(s_dY: np.ndarray, r: int) -> np.ndarray:
+    """Singular indices paired with the ``r`` LoRA slots: the support of ``dY`` (in order),
+    completed by the first indices outside it (the orthonormal completion of Sec. 4)."""
+    top = float(np.max(np.abs(s_dY), initial=0.0))
+    support = np.flatnonzero(np.abs(s_dY) > 1e-12 * max(top, 1e-300))
+    if support.size > r:
+        raise ValueError(f"r must be >= rank(dY) = {support.size}, got {r}")
+    rest = np.setdiff1d(np.arange(s_dY.size), support)
+    if support.size + rest.size < r:
+        raise ValueError(f"r must be <= min(m, n) = {s_dY.size}, got {r}")
+    return np.concatenate([support, rest[: r - support.size]]).astype(int)
+
+
+def spectral_init(problem: LoraProblem, r: int, alpha: float, seed: Any) -> dict[str, np.ndarray]:
+    """Spectral LoRA initialisation (Sec. 4), with the corrected rotations.
+
+    ``B1 = B2 = 0``, ``A1 = G11 Sigma_A1 G12^T``, ``A2 = G21 Sigma_A2 G22^T`` where
+    ``G12`` holds the right singular vectors of ``dY`` (completed by further columns of
+    ``V_Y``), ``G22`` the paired columns of ``G``, ``G11, G21`` are Haar orthogonal
+    ``r x r`` and ``Sigma_A1, Sigma_A2`` diagonal with i.i.d. ``N(0, alpha^2)`` entries.
+    Draw order: ``G11``, ``G21``, ``diag(Sigma_A1)``, ``diag(Sigma_A2)``.
+
+    Returns
+    -------
+    dict with ``A1, B1, A2, B2, G11, G21, G12, G22, pairing`` (the singular index of
+    each LoRA slot).
+    """
+    m, n, h = problem.shape
+    r = as_int(r, "r", low=1)
+    alpha = as_scalar(alpha, "alpha", low=0, low_open=True)
+    rng = as_rng(seed)
+    idx = _pairing(problem.s_dY, r)
+    G11 = haar_orthogonal(r, rng)
+    G21 = haar_orthogonal(r, rng)
+    sA1 = alpha * rng.standard_normal(r)
+    sA2 = alpha * rng.standard_normal(r)
+    G12 = problem.V_Y[:, idx]
+    G22 = problem.G_full[:, idx]
+    A1 = (G11 * sA1) @ G12.T
+    A2 = (G21 * sA2) @ G22.T
+    return {"A1": A1, "B1": np.zeros((h, r)), "A2": A2, "B2": np.zeros((m, r)), "G11": G11,
+            "G21": G21, "G12": G12, "G22": G22, "pairing": idx}
+
+
+def rotated_factors(problem: LoraProblem, init: dict[str, np.ndarray], A1: Any, B1: Any, A2: Any, B2: Any,
+                    *, printed: bool = False) -> tuple[np.ndarray, ...]:
+    """``(bar A1, bar B1, bar A2, bar B2)`` of Sec. 4.
+
+    Corrected: ``bar B1 = G^T B1 G11``, ``bar A1 = G11^T A1 G12``, ``bar B2 = U_Y^T B2 G21``,
+    ``bar A2 = G21^T A2 G22`` (``G`` the full ``h x h`` orthogonal matrix). ``printed=True``
+    uses the paper's ``G11^T`` and ``G21^T`` in the ``B`` rotations.
+    """
+    G11, G21 = init["G11"], init["G21"]
+    R11 = G11.T if printed else G11
+    R21 = G21.T if printed else G21
+    return (G11.T @ A1 @ init["G12"], problem.G_full.T @ B1 @ R11,
+            G21.T @ A2 @ init["G22"], problem.U_Y.T @ B2 @ R21)
+
+
+def off_pattern(problem: LoraProblem, init: dict[str, np.ndarray], A1: Any, B1: Any, A2: Any, B2: Any,
+                *, printed: bool = False) -> float:
+    """Largest entry of the rotated factors outside their (rectangular-)diagonal pattern.
+
+    Slot ``j`` is paired with singular index ``i_j = init["pairing"][j]``: ``bar A_i``
+    must be diagonal, ``bar B1`` and ``bar B2`` supported on the entries ``(i_j, j)``.
+    """
+    a1, b1, a2, b2 = rotated_factors(problem, init, A1, B1, A2, B2, printed=printed)
+    r = a1.shape[0]
+    idx = init["pairing"]
+    worst = 0.0
+    for mat, rows in ((a1, np.arange(r)), (a2, np.arange(r)), (b1, idx), (b2, idx)):
+        masked = mat.copy()
+        masked[rows, np.arange(r)] = 0.0
+        worst = max(worst, float(np.max(np.abs(masked))))
+    return worst
+
+
+# -- drivers ----------------------------------------------------------------------------
+
+
+def run_gd(problem: LoraProblem, init: Sequence[np.ndarray], eta: float, steps: int, *,
+           record_every: int = 1, stop_loss: float | None = None,
+           observables: dict[str, Callable[[np.ndarray], Any]] | None = None) -> tuple[Trajectory, LoraState]:
+    """Gradient descent from ``init = (A1, B1, A2, B2)``; GD time is ``t = k * eta``.
+
+    ``stop_loss`` ends the run at the first step whose loss falls below it (costs one
+    extra residual per step). Returns the trajectory (its ``t`` holds step counts, as in
+    :func:`numerics.flow.gradient_descent`) and the state layout.
+    """
+    A1 = as_matrix(init[0], "A1")
+    grad, layout = flat_gradient(problem, A1.shape[0])
+    x0 = pack(*_check_factors(problem.W1, problem.W2, problem.Y_ft, *init)[3:])
+    stop = None
+    if stop_loss is not None:
+        stop_loss = as_scalar(stop_loss, "stop_loss", low=0, low_open=True)
+        W1, W2, Y = problem.W1, problem.W2, problem.Y_ft
+
+        def stop(x: np.ndarray) -> bool:
+            a1, b1, a2, b2 = unpack(x, layout)
+            E = Y - (W2 + b2 @ a2) @ (W1 + b1 @ a1)
+            return 0.5 * float(np.sum(E * E)) < stop_loss
+
+    traj = gradient_descent(grad, x0, eta, steps, record_every=record_every, observables=observables,
+                            stop=stop)
+    return traj, layout
+
+
+def run_gf(problem: LoraProblem, init: Sequence[np.ndarray], t_eval: Any, *, rtol: float = 1e-12,
+           atol: float = 1e-16, observables: dict[str, Callable[[np.ndarray], Any]] | None = None
+           ) -> tuple[Trajectory, LoraState]:
+    """Gradient flow from ``init = (A1, B1, A2, B2)`` with :func:`numerics.flow.integrate`.
+
+    Choose ``atol`` far below ``alpha^2`` (the size of the conserved imbalance).
+    """
+    A1 = as_matrix(init[0], "A1")
+    grad, layout = flat_gradient(problem, A1.shape[0])
+    x0 = pack(*_check_factors(problem.W1, problem.W2, problem.Y_ft, *init)[3:])
+    traj = integrate(lambda _t, x: -grad(x), x0, t_eval, rtol=rtol, atol=atol, observables=observables)
+    return traj, layout
+
+
+def stacked(A1: np.ndarray, B1: np.ndarray, A2: np.ndarray, B2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``Z1 = [B1; A1^T]`` (``(h+n) x r``) and ``Z2 = [B2; A2^T]`` (``(m+h) x r``)."""
+    return np.vstack([B1, A1.T]), np.vstack([B2, A2.T])
+
+
+def alignment_observables(problem: LoraProblem, layout: LoraState) -> dict[str, Callable[[np.ndarray], float]]:
+    """Observables of a rank-one problem's trajectory (Sec. 3, Fig. 1).
+
+    ``loss``; ``gBAv = g^T B1 A1 v`` (Thm C.2's end-of-alignment quantity);
+    ``misalign = 1 - cos^2(U^S_{Z1}, gamma_1)`` with unit ``gamma_1 = [g; v]/sqrt 2``;
+    ``z1_fro2``, ``z2_fro2`` (squared Frobenius norms); ``z1_spec`` (spectral norm).
+    """
+    q = problem.rank_one()
+    g, v = q["g"], q["v"]
+    gamma1 = np.concatenate([g, v]) / np.sqrt(2.0)
+    W1, W2, Y = problem.W1, problem.W2, problem.Y_ft
+
+    def parts(x):
+        return unpack(x, layout)
+
+    def _loss(x):
+        a1, b1, a2, b2 = parts(x)
+        E = Y - (W2 + b2 @ a2) @ (W1 + b1 @ a1)
+        return 0.5 * float(np.sum(E * E))
+
+    def _gbav(x):
+        a1, b1, _, _ = parts(x)
+        return float(g @ b1 @ (a1 @ v))
+
+    def _mis(x):
+        a1, b1, _, _ = parts(x)
+        Z1 = np.vstack([b1, a1.T])
+        U = np.linalg.svd(Z1, full_matrices=False)[0][:, 0]
+        c = float(U @ gamma1)
+        # 1 - c^2 loses everything below 1e-16; the orthogonal part's squared norm does not.
+        return float(np.sum((U - c * gamma1) ** 2))
+
+    def _z1(x):
+        a1, b1, _, _ = parts(x)
+        return float(np.sum(a1 * a1) + np.sum(b1 * b1))
+
+    def _z2(x):
+        _, _, a2, b2 = parts(x)
+        return float(np.sum(a2 * a2) + np.sum(b2 * b2))
+
+    def _z1s(x):
+        a1, b1, _, _ = parts(x)
+        return float(np.linalg.norm(np.vstack([b1, a1.T]), 2))
+
+    return {"loss": _loss, "gBAv": _gbav, "misalign": _mis, "z1_fro2": _z1, "z2_fro2": _z2, "z1_spec": _z1s}
+
+
+# -- per-mode system (Thm 4.1) ----------------------------------------------------------
+
+
+def mode_rhs(state: Any, s1: float, s2: float, y: float) -> np.ndarray:
+    """Per-mode gradient flow under spectral initialisation (Sec. 4, proof of Thm 4.1).
+
+    State ``(a, b, c, d) = (sigma_A1, sigma_B1, sigma_A2, sigma_B2)``, parameters
+    ``s1 = sigma_W1``, ``s2 = sigma_W2``, ``y = sigma_dY``. With
+    ``F = s2 b a + s1 d c + d c b a`` and ``e = y - F``:
+    ``a' = b (s2 + d c) e``, ``b' = a (s2 + d c) e``, ``c' = d (s1 + b a) e``,
+    ``d' = c (s1 + b a) e``. Vectorised over leading axes of ``state`` (last axis 4).
+    """
+    x = as_array(state, "state")
+    if x.shape[-1] != 4:
+        raise ValueError(f"state must have last axis of length 4, got shape {x.shape}")
+    s1 = as_scalar(s1, "s1")
+    s2 = as_scalar(s2, "s2")
+    y = as_scalar(y, "y")
+    a, b, c, d = np.moveaxis(x, -1, 0)
+    e = y - (s2 * b * a + s1 * d * c + d * c * b * a)
+    g1 = (s2 + d * c) * e
+    g2 = (s1 + b * a) * e
+    return np.stack([b * g1, a * g1, d * g2, c * g2], axis=-1)
+
+
+def integrate_mode(s1: float, s2: float, y: float, state0: Any, t_eval: Any, *, rtol: float = 1e-12,
+                   atol: float = 1e-30) -> Trajectory:
+    """Integrate the per-mode system with DOP853 (``rtol=1e-12``, ``atol=1e-30``).
+
+    ``atol`` sits far below the initial scale ``alpha^2`` so that the escape from the
+    saddle is resolved. Observables: ``ell = (y - F)^2 / 2``, ``z1 = a^2 + b^2``,
+    ``z2 = c^2 + d^2``.
+    """
+    s1 = as_scalar(s1, "s1", low=0, low_open=True)
+    s2 = as_scalar(s2, "s2", low=0, low_open=True)
+    y = as_scalar(y, "y")
+    x0 = as_array(state0, "state0", ndim=1, shape=(4,))
+
+    def rhs(_t, x):
+        a, b, c, d = x
+        e = y - (s2 * b * a + s1 * d * c + d * c * b * a)
+        g1 = (s2 + d * c) * e
+        g2 = (s1 + b * a) * e
+        return np.array([b * g1, a * g1, d * g2, c * g2])
+
+    def ell(x):
+        a, b, c, d = x
+        return 0.5 * (y - (s2 * b * a + s1 * d * c + d * c * b * a)) ** 2
+
+    return integrate(rhs, x0, t_eval, rtol=rtol, atol=atol,
+                     observables={"ell": ell, "z1": lambda x: x[0] ** 2 + x[1] ** 2,
+                                  "z2": lambda x: x[2] ** 2 + x[3] ** 2})
+
+
+# -- synthetic stand-in for the vision experiment (Sec. 5.2) ---------------------------
+
+
+def synthetic_classes(seed: Any, n_classes: int = 10, dim: int = 64, n_per_class: int = 60,
+                      spread: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian class clusters in ``dim`` dimensions: a stand-in for image features.
+
+    Class means are ``N(0, I/dim) * 3``; samples add ``N(0, spread^2 I/dim)`` noise, so
+    classes overlap a little and the loss stays bounded away from zero. Returns
+    ``(X, labels)`` with ``X`` of shape ``(n_classes * n_per_class, dim)``.
+    """
+    rng = as_rng(seed)
+    n_classes = as_int(n_classes, "n_classes", low=2)
+    dim = as_int(dim, "dim", low=1)
+    n_per_class = as_int(n_per_class, "n_per_class", low=1)
+    spread = as_scalar(spread, "spread", low=0, low_open=True)
+    means = 3.0 * rng.standard_normal((n_classes, dim)) / np.sqrt(dim)
+    labels = np.repeat(np.arange(n_classes), n_per_class)
+    X = means[labels] + spread * rng.standard_normal((labels.size, dim)) / np.sqrt(dim)
+    return X, labels
+
+
+def _softmax_loss_grad(W: np.ndarray, X: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of the linear head ``W`` (``classes x dim``) and its gradient."""
+    logits = X @ W.T
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(axis=1, keepdims=True)
+    N = X.shape[0]
+    loss_ = -float(np.mean(np.log(p[np.arange(N), labels])))
+    p[np.arange(N), labels] -= 1.0
+    return loss_, p.T @ X / N
+
+
+def softmax_head_pretrain(X: Any, labels: Any, classes: Sequence[int], n_classes: int, *, eta: float = 0.5,
+                          steps: int = 300) -> np.ndarray:
+    """"Pretrained" linear head: full-batch GD on the samples of ``classes`` only.
+
+    Returns a ``n_classes x dim`` head whose rows outside ``classes`` are zero (the fresh
+    head of the card's stand-in: the pretrained rows plus zeros).
+    """
+    X = as_matrix(X, "X")
+    labels = np.asarray(labels)
+    if labels.shape != (X.shape[0],):
+        raise ValueError(f"labels must have shape ({X.shape[0]},), got {labels.shape}")
+    n_classes = as_int(n_classes, "n_classes", low=2)
+    classes = np.asarray(sorted(set(int(c) for c in classes)))
+    if classes.size < 2 or classes.min() < 0 or classes.max() >= n_classes:
+        raise ValueError("classes must hold at least two labels in [0, n_classes)")
+    sel = np.isin(labels, classes)
+    Xs, ls = X[sel], np.searchsorted(classes, labels[sel])
+    Wc = np.zeros((classes.size, X.shape[1]))
+    for _ in range(as_int(steps, "steps", low=1)):
+        _, g = _softmax_loss_grad(Wc, Xs, ls)
+        Wc -= as_scalar(eta, "eta", low=0, low_open=True) * g
+    W = np.zeros((n_classes, X.shape[1]))
+    W[classes] = Wc
+    return W
+
+
+def lora_head_finetune(X: Any, labels: Any, W0: Any, r: int, std: float, seed: Any, *, eta: float = 0.5,
+                       steps: int = 400, early: int = 100) -> dict[str, np.ndarray]:
+    """Fine-tune ``W0 + B A`` (``B = 0``, ``A`` i.i.d. ``N(0, std^2)``) by full-batch GD.
+
+    Records the training loss at every step and, for the first ``early`` steps, the
+    alignment metric of eq. (215): ``||U U^T - U_t U_t^T||_F / sqrt(2 r)`` with ``U`` the
+    top-``r`` left singular vectors of ``Z = [B; A^T]`` and ``U_t = [U_W; -V_W]/sqrt 2``
+    from the SVD of the loss gradient at ``W0``.
+    """
+    X = as_matrix(X, "X")
+    W0 = as_matrix(W0, "W0")
+    labels = np.asarray(labels)
+    if W0.shape[1] != X.shape[1]:
+        raise ValueError(f"W0 must have {X.shape[1]} columns, got shape {W0.shape}")
+    r = as_int(r, "r", low=1, high=min(W0.shape))
+    std = as_scalar(std, "std", low=0, low_open=True)
+    eta = as_scalar(eta, "eta", low=0, low_open=True)
+    steps = as_int(steps, "steps", low=1)
+    early = as_int(early, "early", low=1, high=steps)
+    rng = as_rng(seed)
+    k, dim = W0.shape
+    A = std * rng.standard_normal((r, dim))
+    B = np.zeros((k, r))
+    _, G0 = _softmax_loss_grad(W0, X, labels)
+    Uw, _, Vwt = np.linalg.svd(G0)
+    Ut = np.vstack([Uw[:, :r], -Vwt[:r].T]) / np.sqrt(2.0)
+    Pt = Ut @ Ut.T
+    losses = np.empty(steps + 1)
+    align = np.empty(early + 1)
+    for t in range(steps + 1):
+        lo, G = _softmax_loss_grad(W0 + B @ A, X, labels)
+        losses[t] = lo
+        if t <= early:
+            U = np.linalg.svd(np.vstack([B, A.T]), full_matrices=False)[0][:, :r]
+            align[t] = np.linalg.norm(U @ U.T - Pt) / np.sqrt(2 * r)
+        if t == steps:
+            break
+        gB, gA = G @ A.T, B.T @ G
+        B, A = B - eta * gB, A - eta * gA
+    if not np.all(np.isfinite(losses)):
+        raise ValueError("fine-tuning diverged; reduce eta")
+    return {"loss": losses, "align": align}
