@@ -135,12 +135,13 @@ def _bound(sign: int, rtol: float, atol: float, theory: Theory) -> Callable:
         if not (np.all(np.isfinite(m_b)) and np.all(np.isfinite(th_b) | np.isinf(th_b))):
             return Verdict(Outcome.INCONCLUSIVE, _summ(th_b), _summ(m_b), None, "non-finite values")
         if sign > 0:  # measured <= theory
-            slack = th_b * (1 + rtol) + atol - m_b
+            # rtol widens the bound by rtol*|th| also where the bound is negative
+            slack = th_b + rtol * np.abs(th_b) + atol - m_b
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(m_b > 0, th_b / m_b, np.inf)
             rel = "<="
         else:  # measured >= theory
-            slack = m_b - (th_b * (1 - rtol) - atol)
+            slack = m_b - (th_b - rtol * np.abs(th_b) - atol)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(th_b > 0, m_b / th_b, np.inf)
         idx = int(np.argmin(slack))
@@ -166,7 +167,7 @@ def _bound(sign: int, rtol: float, atol: float, theory: Theory) -> Callable:
 
 
 def upper_bound(rtol: float = 0.0, atol: float = 0.0, *, theory: Theory = None) -> Callable:
-    """Measured never exceeds the bound: ``m <= th * (1 + rtol) + atol`` pointwise.
+    """Measured never exceeds the bound: ``m <= th + rtol * |th| + atol`` pointwise.
 
     ``evidence["mask"]`` (optional, boolean) restricts the points examined, e.g. to
     times above the integrator's floor. The margin is ``min(th / m)``.
@@ -175,7 +176,7 @@ def upper_bound(rtol: float = 0.0, atol: float = 0.0, *, theory: Theory = None) 
 
 
 def lower_bound(rtol: float = 0.0, atol: float = 0.0, *, theory: Theory = None) -> Callable:
-    """Measured never falls below the bound: ``m >= th * (1 - rtol) - atol`` pointwise.
+    """Measured never falls below the bound: ``m >= th - rtol * |th| - atol`` pointwise.
 
     The margin is ``min(m / th)``.
     """
