@@ -3,6 +3,10 @@
 #   make test     run the whole test suite (tests/ and checks/)
 PYTHON ?= python3
 VENV ?= .venv
+# torch (the optional extra) runs the large-network paths; the pinned CPU build is
+# installed first so that the package's range (torch>=2.2) is already satisfied.
+# `make test TORCH=` installs without it (its tests then skip).
+TORCH ?= torch==2.13.0
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
@@ -12,6 +16,7 @@ ARGS ?=
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(if $(TORCH),$(PY) -m pip install --quiet '$(TORCH)')
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
