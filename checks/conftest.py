@@ -117,9 +117,35 @@ def _thin(figure: dict[str, Any] | None, max_points: int = 400) -> dict[str, Any
         idx = np.unique(np.linspace(0, x.size - 1, max_points).round().astype(int))
         fig["x"] = x[idx]
         fig["series"] = [
-            {**s, "y": np.asarray(s["y"], dtype=float)[idx]} if np.asarray(s["y"]).size == x.size else s
+            {**s, "y": np.asarray(s["y"], dtype=float)[idx]}
+            if "x" not in s and np.asarray(s["y"]).size == x.size else s
             for s in fig.get("series", [])
         ]
+    # A series with its own long x is thinned the same way; curves become lists because
+    # ``_jsonable`` summarises arrays of more than 64 entries (shape/min/max) and the
+    # report could not draw them.
+    def as_list(v: Any) -> Any:
+        try:
+            return np.asarray(v, dtype=float).tolist()
+        except (TypeError, ValueError):  # not numeric (labels): leave as given
+            return v
+
+    series = []
+    for s in fig.get("series", []):
+        s = dict(s)
+        if "x" in s and "y" in s:
+            sx, sy = as_list(s["x"]), as_list(s["y"])
+            if isinstance(sx, list) and isinstance(sy, list) and len(sx) == len(sy) > max_points:
+                idx = np.unique(np.linspace(0, len(sx) - 1, max_points).round().astype(int))
+                sx, sy = [sx[i] for i in idx], [sy[i] for i in idx]
+            s["x"], s["y"] = sx, sy
+        elif "y" in s:
+            s["y"] = as_list(s["y"])
+        series.append(s)
+    if "series" in fig:
+        fig["series"] = series
+    if "x" in fig:
+        fig["x"] = as_list(fig["x"])
     return _jsonable(fig)
 
 
