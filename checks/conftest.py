@@ -97,6 +97,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     os.replace(tmp, p)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_blas_thread():
+    """Checks multiply small matrices: one BLAS thread per process is faster than a
+    pool that spins on a shared 2-core machine, and makes timings repeatable."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture(scope="session")
 def thorough(pytestconfig: pytest.Config) -> bool:
     """True under ``--thorough``: tests may enlarge their grids."""
