@@ -11,7 +11,7 @@ import pytest
 
 import theorems
 from theorems import Status
-from theorycheck.docs import claims_table
+from theorycheck.docs import claims_table, with_papers_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "tests" / "data" / "card_claims.json"
@@ -70,6 +70,8 @@ def test_docs_claim_table_is_current():
         "docs/claims.md is stale: run `theorycheck docs`"
 
 
-def test_docs_page_per_paper():
+def test_docs_page_per_paper_and_index_current():
     for p in theorems.papers():
         assert (ROOT / "docs" / "papers" / f"{p.slug}.md").is_file(), p.slug
+    index = (ROOT / "docs" / "index.md").read_text()
+    assert index == with_papers_table(index), "docs/index.md paper table is stale: run `theorycheck docs`"

@@ -93,20 +93,24 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from .docs import claims_table
+    from .docs import claims_table, with_papers_table
 
-    text = claims_table()
     out = Path(args.out)
+    index = out.parent / "index.md"
+    targets = {out: claims_table()}
+    if index.exists():
+        targets[index] = with_papers_table(index.read_text())
+    stale = [p for p, text in targets.items() if (p.read_text() if p.exists() else "") != text]
     if args.check:
-        current = out.read_text() if out.exists() else ""
-        if current != text:
-            print(f"{out} is out of date: run `theorycheck docs`", file=sys.stderr)
-            return 1
-        print(f"{out} is current")
-        return 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
-    print(f"wrote {out}")
+        for p in stale:
+            print(f"{p} is out of date: run `theorycheck docs`", file=sys.stderr)
+        if not stale:
+            print("docs are current")
+        return 1 if stale else 0
+    for p in stale:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(targets[p])
+        print(f"wrote {p}")
     return 0
 
 
@@ -138,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("claim_id")
     sh.set_defaults(func=cmd_show)
 
-    d = sub.add_parser("docs", help="regenerate docs/claims.md from the registry")
+    d = sub.add_parser("docs", help="regenerate docs/claims.md and the paper table of docs/index.md")
     d.add_argument("--out", default=str(ROOT / "docs" / "claims.md"))
     d.add_argument("--check", action="store_true", help="only check that the file is current")
     d.set_defaults(func=cmd_docs)

@@ -37,3 +37,27 @@ def claims_table() -> str:
                          f"| {_cell(fv)} |")
         lines.append("")
     return "\n".join(lines)
+
+
+START, END = "<!-- papers:start -->", "<!-- papers:end -->"
+
+
+def papers_table() -> str:
+    """Markdown table of the implemented papers with their claim counts and pages."""
+    claims = theorems.all_claims()
+    rows = ["| slug | paper | claims | page |", "|---|---|---|---|"]
+    for p in theorems.papers():
+        n = sum(1 for c in claims if c.paper == p.slug)
+        authors = ", ".join(a.split()[-1] for a in p.authors)
+        rows.append(f"| `{p.slug}` | {authors}, *{_cell(p.title)}*, {_cell(p.venue)} {p.year} | {n} "
+                    f"| [papers/{p.slug}.md](papers/{p.slug}.md) |")
+    return "\n".join(rows)
+
+
+def with_papers_table(index_text: str) -> str:
+    """``index_text`` with the block between the paper-table markers regenerated."""
+    if START not in index_text or END not in index_text:
+        raise ValueError("docs/index.md lacks the paper-table markers")
+    head, rest = index_text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{papers_table()}\n{END}{tail}"
