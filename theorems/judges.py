@@ -104,8 +104,8 @@ def agree(rtol: float, atol: float = 0.0, *, theory: Theory = None, relative_to:
         worst = _where(evidence, idx)
         scale = "relative" if rtol else "absolute"
         reason = (
-            f"max deviation {float(err.max(initial=0)):.3g} vs allowed {float(allowed.reshape(-1)[idx]):.3g}"
-            f" ({scale}; worst at {worst})"
+            f"deviation {float(err.reshape(-1)[idx]):.3g} vs allowed {float(allowed.reshape(-1)[idx]):.3g}"
+            f" at the tightest point {worst} ({scale}; max deviation {float(err.max(initial=0)):.3g})"
         )
         # Report the values at the worst point (arrays would swamp the evidence file).
         return Verdict(
