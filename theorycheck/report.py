@@ -175,8 +175,12 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;
      color:#222;line-height:1.4;padding:0 1em}
 h1{margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;width:100%;font-size:13px;margin:.5em 0 1em}
-th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
+table{border-collapse:collapse;width:100%;font-size:13px;margin:.5em 0 1em;table-layout:fixed}
+th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left;overflow-wrap:anywhere}
+table.claims col.c1{width:17%} table.claims col.c2{width:20%} table.claims col.c3{width:7%}
+table.claims col.c4{width:7%} table.claims col.c5,table.claims col.c6,table.claims col.c7{width:7%}
+table.claims col.c8{width:7%} table.claims col.c9{width:7%} table.claims col.c10{width:14%}
+summary{cursor:pointer}
 th{background:#f4f4f4} tr:nth-child(even) td{background:#fbfbfb}
 .b{display:inline-block;padding:1px 7px;border-radius:9px;font-size:12px;font-weight:600;color:#fff}
 .holds{background:#2e7d32}.fails{background:#c62828}.inconclusive{background:#ef6c00}
@@ -259,8 +263,14 @@ def _claim_row(s: Mapping[str, Any]) -> str:
         f"<td>{_e(_fmt(s['margin']))}</td>"
         f"<td>{_badge(s['false_variant_outcome'], 'fv-')}</td>"
         f"<td>{_badge(s['printed_outcome'], 'pr-') if s['printed_outcome'] else '&ndash;'}</td>"
-        f"<td class='note'>{_e(reason)}<div class='st'>{_e(worst.get('tolerance', ''))}</div>{''.join(notes)}</td></tr>"
+        f"<td class='note'><details><summary>{_e(_short(reason))}</summary>{_e(reason)}"
+        f"<div class='st'>tolerance: {_e(worst.get('tolerance', ''))}</div>{''.join(notes)}</details></td></tr>"
     )
+
+
+def _short(text: str, n: int = 90) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
 def _html(papers: list, summaries: dict, experiments: list, figs: dict, prov: Mapping | None,
@@ -287,7 +297,8 @@ def _html(papers: list, summaries: dict, experiments: list, figs: dict, prov: Ma
                      + (f" arXiv:{_e(p.arxiv)}." if p.arxiv else "")
                      + (f" <span class='note'>{_e(p.note)}</span>" if p.note else "") + "</p>")
         parts.append("<p>" + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items())) + "</p>")
-        parts.append("<table><tr><th>claim</th><th>statement</th><th>status</th><th>verdict</th>"
+        parts.append("<table class='claims'>" + "".join(f"<col class='c{i}'>" for i in range(1, 11))
+                     + "<tr><th>claim</th><th>statement</th><th>status</th><th>verdict</th>"
                      "<th>measured</th><th>theoretical</th><th>margin</th><th>false variant</th>"
                      "<th>printed form</th><th>evidence and notes</th></tr>")
         parts.extend(_claim_row(s) for s in mod_claims)
