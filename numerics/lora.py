@@ -177,13 +177,26 @@ class LoraProblem:
                 "sW2": float(self.sW2[i]), "delta_w": self.delta_w}
 
 
+def _svd_fixed_signs(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Full SVD with a deterministic sign convention: the largest-magnitude entry of each
+    left singular vector is positive (the paired right vector flips with it)."""
+    U, s, Vt = np.linalg.svd(Y, full_matrices=True)
+    p = s.size
+    sign = np.sign(U[np.argmax(np.abs(U[:, :p]), axis=0), np.arange(p)])
+    sign[sign == 0] = 1.0
+    U[:, :p] *= sign
+    Vt[:p] *= sign[:, None]
+    return U, s, Vt
+
+
 def make_problem_from(Y_pre: Any, s_dY: Sequence[float] | np.ndarray, *, h: int, scale: float,
-                      seed: Any) -> LoraProblem:
+                      seed: Any = None, G_full: Any = None) -> LoraProblem:
     """Build a :class:`LoraProblem` from ``Y_pre`` and the singular values of ``dY``.
 
     ``s_dY[i]`` is the singular value of ``dY`` paired with the ``i``-th singular pair of
     ``Y_pre`` (``dY = U_Y diag(s_dY) V_Y^T``, Assumption 2.2). ``G`` comes from a Haar
-    orthogonal ``h x h`` matrix drawn from ``seed``.
+    orthogonal ``h x h`` matrix drawn from ``seed``, or is given as ``G_full``. Singular
+    vectors follow a fixed sign convention (largest entry of each ``u_i`` positive).
     """
     Y_pre = as_matrix(Y_pre, "Y_pre")
     m, n = Y_pre.shape
@@ -191,12 +204,17 @@ def make_problem_from(Y_pre: Any, s_dY: Sequence[float] | np.ndarray, *, h: int,
     h = as_int(h, "h", low=p)
     s_dY = as_array(s_dY, "s_dY", ndim=1, shape=(p,))
     scale = as_scalar(scale, "scale", low=0, low_open=True)
-    rng = as_rng(seed)
-    U, s, Vt = np.linalg.svd(Y_pre, full_matrices=True)
+    U, s, Vt = _svd_fixed_signs(Y_pre)
     if np.min(s) <= 0:
         raise ValueError("Y_pre must have full rank min(m, n)")
-    G_full = haar_orthogonal(h, rng)
-    W1, W2 = pretrained_factors(Y_pre, G_full, scale)
+    if G_full is None:
+        G_full = haar_orthogonal(h, as_rng(seed))
+    else:
+        G_full = as_matrix(G_full, "G_full", shape=(h, h))
+        if not np.allclose(G_full.T @ G_full, np.eye(h), atol=1e-10):
+            raise ValueError("G_full must be orthogonal")
+    W2 = scale * (U[:, :p] * np.sqrt(s)) @ G_full[:, :p].T
+    W1 = (G_full[:, :p] * np.sqrt(s)) @ Vt[:p] / scale
     V = Vt.T
     dY = (U[:, :p] * s_dY) @ V[:, :p].T
     return LoraProblem(W1, W2, Y_pre, Y_pre + dY, dY, U, s, V, G_full, scale, s_dY.copy())
@@ -658,23 +676,28 @@ def softmax_head_pretrain(X: Any, labels: Any, classes: Sequence[int], n_classes
         raise ValueError("classes must hold at least two labels in [0, n_classes)")
     sel = np.isin(labels, classes)
     Xs, ls = X[sel], np.searchsorted(classes, labels[sel])
-    Wc = np.zeros((classes.size, X.shape[1]))
-    for _ in range(as_int(steps, "steps", low=1)):
-        _, g = _softmax_loss_grad(Wc, Xs, ls)
-        Wc -= as_scalar(eta, "eta", low=0, low_open=True) * g
+    shape = (classes.size, X.shape[1])
+    steps = as_int(steps, "steps", low=1)
+    tr = gradient_descent(lambda w: _softmax_loss_grad(w.reshape(shape), Xs, ls)[1].ravel(), np.zeros(shape),
+                          eta, steps, record_every=steps)
     W = np.zeros((n_classes, X.shape[1]))
-    W[classes] = Wc
+    W[classes] = tr.y[-1].reshape(shape)
     return W
 
 
 def lora_head_finetune(X: Any, labels: Any, W0: Any, r: int, std: float, seed: Any, *, eta: float = 0.5,
-                       steps: int = 400, early: int = 100) -> dict[str, np.ndarray]:
+                       steps: int = 400, early: int = 100, record_every: int = 10) -> dict[str, np.ndarray]:
     """Fine-tune ``W0 + B A`` (``B = 0``, ``A`` i.i.d. ``N(0, std^2)``) by full-batch GD.
 
-    Records the training loss at every step and, for the first ``early`` steps, the
-    alignment metric of eq. (215): ``||U U^T - U_t U_t^T||_F / sqrt(2 r)`` with ``U`` the
-    top-``r`` left singular vectors of ``Z = [B; A^T]`` and ``U_t = [U_W; -V_W]/sqrt 2``
-    from the SVD of the loss gradient at ``W0``.
+    Records, every ``record_every`` steps (and at the last), the training loss and, up to
+    step ``early``, the alignment metric of eq. (215): ``||U U^T - U_t U_t^T||_F / sqrt(2 r)``
+    with ``U`` the top-``r`` left singular vectors of ``Z = [B; A^T]`` and
+    ``U_t = [U_W; -V_W]/sqrt 2`` from the SVD of the loss gradient at ``W0``.
+
+    Returns
+    -------
+    dict with ``step`` (recorded step counts), ``loss`` (one per recorded step) and
+    ``align`` (for the recorded steps ``<= early``).
     """
     X = as_matrix(X, "X")
     W0 = as_matrix(W0, "W0")
@@ -686,6 +709,7 @@ def lora_head_finetune(X: Any, labels: Any, W0: Any, r: int, std: float, seed: A
     eta = as_scalar(eta, "eta", low=0, low_open=True)
     steps = as_int(steps, "steps", low=1)
     early = as_int(early, "early", low=1, high=steps)
+    record_every = as_int(record_every, "record_every", low=1)
     rng = as_rng(seed)
     k, dim = W0.shape
     A = std * rng.standard_normal((r, dim))
@@ -694,18 +718,21 @@ def lora_head_finetune(X: Any, labels: Any, W0: Any, r: int, std: float, seed: A
     Uw, _, Vwt = np.linalg.svd(G0)
     Ut = np.vstack([Uw[:, :r], -Vwt[:r].T]) / np.sqrt(2.0)
     Pt = Ut @ Ut.T
-    losses = np.empty(steps + 1)
-    align = np.empty(early + 1)
-    for t in range(steps + 1):
-        lo, G = _softmax_loss_grad(W0 + B @ A, X, labels)
-        losses[t] = lo
-        if t <= early:
-            U = np.linalg.svd(np.vstack([B, A.T]), full_matrices=False)[0][:, :r]
-            align[t] = np.linalg.norm(U @ U.T - Pt) / np.sqrt(2 * r)
-        if t == steps:
-            break
-        gB, gA = G @ A.T, B.T @ G
-        B, A = B - eta * gB, A - eta * gA
-    if not np.all(np.isfinite(losses)):
-        raise ValueError("fine-tuning diverged; reduce eta")
-    return {"loss": losses, "align": align}
+    nB = k * r
+
+    def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return x[:nB].reshape(k, r), x[nB:].reshape(r, dim)
+
+    def grad(x: np.ndarray) -> np.ndarray:
+        b, a = split(x)
+        _, G = _softmax_loss_grad(W0 + b @ a, X, labels)
+        return np.concatenate([(G @ a.T).ravel(), (b.T @ G).ravel()])
+
+    tr = gradient_descent(grad, np.concatenate([B.ravel(), A.ravel()]), eta, steps, record_every=record_every,
+                          observables={"loss": lambda x: _softmax_loss_grad(W0 + np.matmul(*split(x)), X, labels)[0]})
+    align = []
+    for x in tr.y[tr.t <= early]:
+        b, a = split(x)
+        U = np.linalg.svd(np.vstack([b, a.T]), full_matrices=False)[0][:, :r]
+        align.append(np.linalg.norm(U @ U.T - Pt) / np.sqrt(2 * r))
+    return {"step": tr.t, "loss": tr.observables["loss"], "align": np.array(align)}
