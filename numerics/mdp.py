@@ -48,7 +48,9 @@ Main entry points
 * policies and simulation: :func:`uniform_policy`, :func:`sample_actions`,
   :func:`rollout_det`, :func:`sample_outcomes`, :func:`kernel_counts`;
 * learners: :func:`barrier_learner`, :func:`q_learning_generative`,
-  :func:`q_learning_episodic`, :func:`binary_critic_learning`.
+  :func:`q_learning_episodic`, :func:`binary_critic_learning`;
+* budget-augmented policies: :func:`almost_sure_absorption`, :func:`policy_barrier_batch`,
+  :func:`lift_to_augmented`, :func:`rollout_budget_policy`.
 
 Every random routine takes an explicit ``seed`` (int, ``SeedSequence`` or
 ``Generator``) and is bit-for-bit repeatable. Every iteration that may not terminate
@@ -123,6 +125,11 @@ __all__ = [
     "q_learning_generative",
     "q_learning_episodic",
     "binary_critic_learning",
+    "almost_sure_absorption",
+    "policy_barrier_batch",
+    "lift_to_augmented",
+    "BudgetRollout",
+    "rollout_budget_policy",
 ]
 
 #: Saturating sentinel for an infinite budget (``INF + 1 == INF`` under :func:`sat_add`).
@@ -1633,3 +1640,193 @@ def binary_critic_learning(F: Any, G: Any, d_safe: Any, starts: Any, seed: Any, 
                           labels=np.array(labs), failures=np.array(fails),
                           fallback_events=fallbacks, conflicts=sorted(set(conflicts)),
                           converged=converged, rounds=rounds)
+
+
+# ---------------------------------------------------------------------------------------
+# budget-augmented policies: termination, batched barriers, rollouts
+# ---------------------------------------------------------------------------------------
+def almost_sure_absorption(P_supp: Any, support: Any, absorbing: Any) -> np.ndarray:
+    """States from which the set ``absorbing`` is reached with probability one.
+
+    In a finite Markov chain the set is reached a.s. from ``s`` iff every state reachable
+    from ``s`` can still reach it (otherwise the chain gets stuck with positive
+    probability; if it can, a path of length ``<= n`` has probability bounded below).
+    Only the supports matter. This is the termination hypothesis of undiscounted
+    (stochastic-shortest-path) evaluations, checked before a linear solve.
+
+    Parameters
+    ----------
+    P_supp : support or kernel ``(n, m, n, 2)``
+    support : bool ``(n, m)``, the policy support (every state needs an action)
+    absorbing : bool ``(n,)``, the target set (e.g. the terminal and a failure sink)
+
+    Returns
+    -------
+    bool ``(n,)``.
+    """
+    supp = check_support(P_supp)
+    n, m = supp.shape[:2]
+    sup = check_policy_support(support, n, m)
+    ab = _bool_array(absorbing, "absorbing")
+    if ab.shape != (n,):
+        raise ValueError(f"absorbing must have shape ({n},), got {ab.shape}")
+    _, src, dst = _edges(supp, sup)
+    can_reach = _closure(n, dst, src, ab)
+    # a state that can reach a dead end (a state that cannot reach the target) fails
+    return ~_closure(n, dst, src, ~can_reach)
+
+
+def policy_barrier_batch(P_supp: Any, supports: Any, max_sweeps: int | None = None) -> np.ndarray:
+    """Unsafe masks of the barriers ``B^pi`` of a batch of policy supports.
+
+    ``(s, a)`` is unsafe iff a damaging outcome has positive probability along some path
+    that starts with ``(s, a)`` and then follows the supported actions: the least fixed
+    point of ``U -> barrier_operator(U & support, rule="any")`` (a successor is bad as soon
+    as one of its *supported* actions is unsafe), iterated from ``U = 0``. Agrees with
+    :func:`damage_reachable` for a single support; vectorised over the leading axes of
+    ``supports`` (``(..., n, m)``) for exhaustive enumeration of policies.
+
+    ``max_sweeps`` defaults to ``n m + 1`` (each strict sweep adds a pair); a cap that is
+    too small raises ``RuntimeError`` rather than returning a wrong mask.
+    """
+    supp = check_support(P_supp)
+    n, m = supp.shape[:2]
+    sup = _bool_array(supports, "supports")
+    if sup.shape[-2:] != (n, m):
+        raise ValueError(f"supports must have shape (..., {n}, {m}), got {sup.shape}")
+    cap = n * m + 1 if max_sweeps is None else as_int(max_sweeps, "max_sweeps", low=1)
+    res = iterate(lambda U: barrier_operator(U & sup, supp, rule="any"), np.zeros(sup.shape, bool), cap)
+    if not res.converged:
+        raise RuntimeError(f"policy_barrier_batch did not reach its fixed point in {cap} sweeps")
+    return res.value
+
+
+def lift_to_augmented(x: Any, index: Any, fill: Any) -> np.ndarray:
+    """Place per-``(s, k)`` rows ``x[s, k, ...]`` at the augmented indices of
+    :func:`augment_budget` and append the failure sink's row ``fill``.
+
+    ``x`` has shape ``(n, budget + 1, ...)`` and ``index`` is the ``(n, budget + 1)``
+    index map; the result has shape ``(n (budget + 1) + 1, ...)``.
+    """
+    idx = _int_array(index, "index")
+    if idx.ndim != 2:
+        raise ValueError(f"index must have shape (n, budget + 1), got {idx.shape}")
+    a = np.asarray(x)
+    if a.shape[:2] != idx.shape:
+        raise ValueError(f"x must have leading shape {idx.shape}, got {a.shape}")
+    N = idx.size + 1
+    out = np.empty((N,) + a.shape[2:], dtype=np.result_type(a, np.asarray(fill)))
+    out[idx.reshape(-1)] = a.reshape((-1,) + a.shape[2:])
+    out[N - 1] = fill
+    return out
+
+
+@dataclass
+class BudgetRollout:
+    """Episodes of a (budget-)policy: ``returns`` (float), ``damages`` (int, total damage),
+    ``lengths`` (steps), ``terminated`` (reached the terminal set within the cap),
+    ``failed`` (cumulative damage exceeded the budget; all False without a budget),
+    ``action_counts`` (int ``(episodes, m)``)."""
+
+    returns: np.ndarray
+    damages: np.ndarray
+    lengths: np.ndarray
+    terminated: np.ndarray
+    failed: np.ndarray
+    action_counts: np.ndarray
+
+
+def rollout_budget_policy(P: Any, policy: Any, s0: Any, n_episodes: int, seed: Any, *, R: Any = None,
+                          budget: int | None = None, terminal: Any = None, max_steps: int = 1000,
+                          stop_on_failure: bool = True) -> BudgetRollout:
+    """Simulate a stationary policy on a finite MDP, optionally tracking the remaining
+    budget ``K_{t+1} = K_t - D_{t+1}`` (L4DC Definitions 3-4); vectorised over episodes.
+
+    Parameters
+    ----------
+    P : kernel ``(n, m, n, 2)`` or :class:`FiniteMDP` (its ``R`` and ``terminal`` are the
+        defaults of the arguments below)
+    policy : float ``(n, m)`` (budget-independent) or ``(n, budget + 1, m)`` (a
+        budget-policy ``pi(a | s, k)``), rows summing to 1
+    s0 : start state (int) or array of ``n_episodes`` start states
+    R : expected reward ``(n, m)`` or outcome reward ``(n, m, n, 2)``; ``None``: zero
+    budget : the damage budget ``Delta`` (needed for a budget-policy)
+    terminal : absorbing terminal state(s): an int, a bool mask ``(n,)`` or ``None``
+    max_steps : cap on the episode length (``terminated`` is False where it is hit)
+    stop_on_failure : on a failure (``K_t - D_{t+1} < 0``) the augmented MDP leaves its
+        state space (the failure sink): the episode ends there. With ``False`` it goes on
+        and a budget-policy is read at ``k = 0`` afterwards.
+    """
+    if isinstance(P, FiniteMDP):
+        R = P.R if R is None else R
+        terminal = P.terminal if terminal is None else terminal
+    Pk = check_kernel(P)
+    n, m = Pk.shape[:2]
+    E = as_int(n_episodes, "n_episodes", low=1)
+    H = as_int(max_steps, "max_steps", low=1)
+    rng = as_rng(seed)
+    pol = np.asarray(policy, dtype=float)
+    if budget is not None:
+        D = as_int(budget, "budget", low=0)
+    if pol.ndim == 3:
+        if budget is None:
+            raise ValueError("a budget-policy (n, budget + 1, m) needs the budget")
+        if pol.shape != (n, D + 1, m):
+            raise ValueError(f"policy must have shape ({n}, {D + 1}, {m}), got {pol.shape}")
+    elif pol.shape != (n, m):
+        raise ValueError(f"policy must have shape ({n}, {m}) or ({n}, budget + 1, {m}), got {pol.shape}")
+    if not np.all(np.isfinite(pol)) or np.any(pol < 0) or np.max(np.abs(pol.sum(-1) - 1)) > 1e-9:
+        raise ValueError("policy rows must be probability vectors")
+    flat_pol = pol.reshape(-1, m)
+    K1 = pol.shape[1] if pol.ndim == 3 else 1
+    if R is None:
+        r_exp, r_out = np.zeros((n, m)), None
+    else:
+        Rr = np.asarray(R, dtype=float)
+        if Rr.shape == (n, m):
+            r_exp, r_out = Rr, None
+        elif Rr.shape == Pk.shape:
+            r_exp, r_out = None, Rr
+        else:
+            raise ValueError(f"R must have shape {(n, m)} or {Pk.shape}, got {Rr.shape}")
+    term = np.zeros(n, bool)
+    if terminal is not None:
+        t_arr = np.asarray(terminal)
+        if t_arr.dtype == bool:
+            if t_arr.shape != (n,):
+                raise ValueError(f"terminal mask must have shape ({n},), got {t_arr.shape}")
+            term = t_arr.copy()
+        else:
+            term[as_int(int(t_arr), "terminal", low=0, high=n - 1)] = True
+    s = np.broadcast_to(np.atleast_1d(_int_array(s0, "s0")), (E,)).copy()
+    if s.min() < 0 or s.max() >= n:
+        raise ValueError(f"s0 must be states in 0..{n - 1}")
+    k = np.full(E, 0 if budget is None else D, np.int64)
+    rets = np.zeros(E)
+    dmg = np.zeros(E, np.int64)
+    lens = np.zeros(E, np.int64)
+    failed = np.zeros(E, bool)
+    counts = np.zeros((E, m), np.int64)
+    alive = ~term[s]
+    for _ in range(H):
+        idx = np.flatnonzero(alive)
+        if idx.size == 0:
+            break
+        row = s[idx] * K1 + (np.maximum(k[idx], 0) if K1 > 1 else 0)
+        a = sample_actions(flat_pol, row, rng)
+        sp_, d = sample_outcomes(Pk, s[idx], a, rng)
+        rets[idx] += r_exp[s[idx], a] if r_out is None else r_out[s[idx], a, sp_, d]
+        dmg[idx] += d
+        lens[idx] += 1
+        np.add.at(counts, (idx, a), 1)
+        if budget is not None:
+            fail_now = (k[idx] - d < 0) & ~failed[idx]
+            failed[idx] |= fail_now
+            k[idx] = np.maximum(k[idx] - d, -1)
+        else:
+            fail_now = np.zeros(idx.size, bool)
+        s[idx] = sp_
+        alive[idx] = ~term[sp_] & ~(fail_now & stop_on_failure)
+    terminated = term[s]
+    return BudgetRollout(returns=rets, damages=dmg, lengths=lens, terminated=terminated, failed=failed,
+                         action_counts=counts)
