@@ -21,7 +21,11 @@ module holds the simulator side of the paper:
 * observables of a trajectory: stacked factors ``Z1 = [B1; A1^T]``, ``Z2 = [B2; A2^T]``,
   alignment with ``gamma_1 = [g; v]/sqrt(2)``;
 * a small synthetic stand-in for the paper's vision experiment (Sec. 5.2): a softmax
-  classifier head, "pretrained" on half of the classes, fine-tuned with LoRA.
+  classifier head, "pretrained" on half of the classes, fine-tuned with LoRA;
+* the card's offline substitute for Sec. 5.2 on real images (scikit-learn's digits): a
+  ReLU network pretrained on half of the classes, a fresh head initialised from its
+  head, LoRA on that head trained by minibatch SGD with exact gradients, and the
+  alignment metric of eq. (215).
 
 Every random quantity is drawn from an explicit seed; every public function validates
 its input. All arithmetic is float64 (plateaus near ``1e-22`` need it).
@@ -64,8 +68,16 @@ __all__ = [
     "integrate_mode",
     "alignment_observables",
     "synthetic_classes",
-    "softmax_head_pretrain",
-    "lora_head_finetune",
+    "softmax_xent",
+    "lora_head_grad",
+    "head_alignment_target",
+    "head_alignment",
+    "relu_mlp_loss_grad",
+    "relu_features",
+    "relu_mlp_pretrain",
+    "fresh_head",
+    "lora_head_sweep",
+    "lora_head_sgd",
 ]
 
 
@@ -659,80 +671,305 @@ def _softmax_loss_grad(W: np.ndarray, X: np.ndarray, labels: np.ndarray) -> tupl
     return loss_, p.T @ X / N
 
 
-def softmax_head_pretrain(X: Any, labels: Any, classes: Sequence[int], n_classes: int, *, eta: float = 0.5,
-                          steps: int = 300) -> np.ndarray:
-    """"Pretrained" linear head: full-batch GD on the samples of ``classes`` only.
+def _labels(labels: Any, n: int, n_classes: int | None = None) -> np.ndarray:
+    lab = np.asarray(labels)
+    if lab.shape != (n,) or not np.issubdtype(lab.dtype, np.integer):
+        raise ValueError(f"labels must be {n} integer class indices, got shape {lab.shape} and dtype {lab.dtype}")
+    if lab.size and (lab.min() < 0 or (n_classes is not None and lab.max() >= n_classes)):
+        raise ValueError(f"labels must lie in [0, {n_classes})")
+    return lab.astype(int)
 
-    Returns a ``n_classes x dim`` head whose rows outside ``classes`` are zero (the fresh
-    head of the card's stand-in: the pretrained rows plus zeros).
+
+def softmax_xent(W: Any, X: Any, labels: Any) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of the linear head ``W`` (``k x d``) on ``(X, labels)`` and its gradient.
+
+    ``L(W) = -(1/N) sum_i log softmax(W x_i)_{y_i}``; ``dL/dW = (P - Y)^T X / N`` with ``P``
+    the softmax probabilities and ``Y`` the one-hot labels.
     """
+    W = as_matrix(W, "W")
     X = as_matrix(X, "X")
-    labels = np.asarray(labels)
-    if labels.shape != (X.shape[0],):
-        raise ValueError(f"labels must have shape ({X.shape[0]},), got {labels.shape}")
-    n_classes = as_int(n_classes, "n_classes", low=2)
-    classes = np.asarray(sorted(set(int(c) for c in classes)))
-    if classes.size < 2 or classes.min() < 0 or classes.max() >= n_classes:
-        raise ValueError("classes must hold at least two labels in [0, n_classes)")
-    sel = np.isin(labels, classes)
-    Xs, ls = X[sel], np.searchsorted(classes, labels[sel])
-    shape = (classes.size, X.shape[1])
-    steps = as_int(steps, "steps", low=1)
-    tr = gradient_descent(lambda w: _softmax_loss_grad(w.reshape(shape), Xs, ls)[1].ravel(), np.zeros(shape),
-                          eta, steps, record_every=steps)
-    W = np.zeros((n_classes, X.shape[1]))
-    W[classes] = tr.y[-1].reshape(shape)
-    return W
+    if X.shape[1] != W.shape[1]:
+        raise ValueError(f"X must have {W.shape[1]} columns (the head's input size), got shape {X.shape}")
+    lab = _labels(labels, X.shape[0], W.shape[0])
+    return _softmax_loss_grad(W, X, lab)
 
 
-def lora_head_finetune(X: Any, labels: Any, W0: Any, r: int, std: float, seed: Any, *, eta: float = 0.5,
-                       steps: int = 400, early: int = 100, record_every: int = 10) -> dict[str, np.ndarray]:
-    """Fine-tune ``W0 + B A`` (``B = 0``, ``A`` i.i.d. ``N(0, std^2)``) by full-batch GD.
+def lora_head_grad(W0: Any, B: Any, A: Any, X: Any, labels: Any) -> tuple[float, np.ndarray, np.ndarray]:
+    """Loss of the LoRA head ``W0 + B A`` and its exact gradient ``(dL/dB, dL/dA)``.
 
-    Records, every ``record_every`` steps (and at the last), the training loss and, up to
-    step ``early``, the alignment metric of eq. (215): ``||U U^T - U_t U_t^T||_F / sqrt(2 r)``
-    with ``U`` the top-``r`` left singular vectors of ``Z = [B; A^T]`` and
-    ``U_t = [U_W; -V_W]/sqrt 2`` from the SVD of the loss gradient at ``W0``.
+    ``W0`` is ``k x d`` (frozen), ``B`` is ``k x r`` and ``A`` is ``r x d``. With
+    ``G = dL/dW`` at ``W0 + B A`` (:func:`softmax_xent`), ``dL/dB = G A^T`` and
+    ``dL/dA = B^T G``: the linear-layer case of Lemma A.5.
+    """
+    W0 = as_matrix(W0, "W0")
+    B = as_matrix(B, "B")
+    A = as_matrix(A, "A")
+    k, d = W0.shape
+    if B.shape[0] != k or A.shape[1] != d or B.shape[1] != A.shape[0]:
+        raise ValueError(f"B (k x r) and A (r x d) must fit W0 of shape {W0.shape}, got {B.shape} and {A.shape}")
+    loss_, G = softmax_xent(W0 + B @ A, X, labels)
+    return loss_, G @ A.T, B.T @ G
+
+
+def head_alignment_target(W0: Any, X: Any, labels: Any, r: int) -> np.ndarray:
+    """``U_target`` of eq. (215): the top-``r`` columns of ``[U_W; -V_W] / sqrt 2``.
+
+    ``U_W S V_W^T`` is the SVD of the fine-tuning loss gradient ``dL/dW`` at the pretrained
+    head ``W0`` (full data). Near ``B = 0`` the gradient flow of ``Z = [B; A^T]`` is
+    ``Z' = -[[0, G], [G^T, 0]] Z``, whose growing directions are ``[u_i; -v_i]`` at rate
+    ``s_i``; the ``1/sqrt 2`` makes the columns orthonormal. Returns a
+    ``(k + d) x r`` matrix.
+    """
+    W0 = as_matrix(W0, "W0")
+    r = as_int(r, "r", low=1, high=min(W0.shape))
+    _, G0 = softmax_xent(W0, X, labels)
+    Uw, _, Vwt = np.linalg.svd(G0, full_matrices=False)
+    return np.vstack([Uw[:, :r], -Vwt[:r].T]) / np.sqrt(2.0)
+
+
+def head_alignment(B: Any, A: Any, U_target: Any) -> float:
+    """Alignment metric of eq. (215): ``||U U^T - U_t U_t^T||_F / sqrt(2 r)``.
+
+    ``U`` holds the top-``r`` left singular vectors of ``Z = [B; A^T]`` (``r`` the number
+    of columns of ``U_target``). Both projections have rank ``r``, so the metric lies in
+    ``[0, 1]``: 0 when the subspaces coincide, 1 when they are orthogonal.
+    """
+    B = as_matrix(B, "B")
+    A = as_matrix(A, "A")
+    Ut = as_matrix(U_target, "U_target")
+    Z = np.vstack([B, A.T])
+    if Ut.shape[0] != Z.shape[0] or Ut.shape[1] > Z.shape[1]:
+        raise ValueError(f"U_target must have {Z.shape[0]} rows and at most {Z.shape[1]} columns, got {Ut.shape}")
+    return _alignment(Z, Ut)
+
+
+def _alignment(Z: np.ndarray, Ut: np.ndarray) -> float:
+    r = Ut.shape[1]
+    U = np.linalg.svd(Z, full_matrices=False)[0][:, :r]
+    # ||P - P_t||_F^2 = 2r - 2 ||U^T U_t||_F^2 for rank-r projections (no (k+d)^2 matrices)
+    gap = max(2.0 * r - 2.0 * float(np.sum((U.T @ Ut) ** 2)), 0.0)
+    return float(np.sqrt(gap / (2.0 * r)))
+
+
+def relu_mlp_loss_grad(W1: Any, b1: Any, V: Any, X: Any, labels: Any
+                       ) -> tuple[float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Mean cross-entropy of ``x -> V relu(W1 x + b1)`` and its exact gradient ``(dW1, db1, dV)``.
+
+    ``W1`` is ``H x d``, ``b1`` has length ``H``, ``V`` is ``k x H`` (no output bias). At a
+    zero pre-activation the ReLU's derivative is taken as 0.
+    """
+    W1 = as_matrix(W1, "W1")
+    b1 = as_array(b1, "b1", ndim=1, shape=(W1.shape[0],))
+    V = as_matrix(V, "V")
+    X = as_matrix(X, "X")
+    if V.shape[1] != W1.shape[0] or X.shape[1] != W1.shape[1]:
+        raise ValueError(f"V must have {W1.shape[0]} columns and X {W1.shape[1]}, got {V.shape} and {X.shape}")
+    lab = _labels(labels, X.shape[0], V.shape[0])
+    return _mlp_loss_grad(W1, b1, V, X, lab)
+
+
+def _mlp_loss_grad(W1, b1, V, X, lab):
+    pre = X @ W1.T + b1
+    Hd = np.maximum(pre, 0.0)
+    logits = Hd @ V.T
+    logits -= logits.max(axis=1, keepdims=True)
+    P = np.exp(logits)
+    P /= P.sum(axis=1, keepdims=True)
+    N = lab.size
+    loss_ = -float(np.mean(np.log(P[np.arange(N), lab])))
+    P[np.arange(N), lab] -= 1.0
+    P /= N  # dL/dlogits
+    gpre = (P @ V) * (pre > 0)
+    return loss_, (gpre.T @ X, gpre.sum(axis=0), P.T @ Hd)
+
+
+def relu_features(X: Any, W1: Any, b1: Any) -> np.ndarray:
+    """Frozen features ``relu(W1 x + b1)`` of every row of ``X``."""
+    W1 = as_matrix(W1, "W1")
+    b1 = as_array(b1, "b1", ndim=1, shape=(W1.shape[0],))
+    X = as_matrix(X, "X")
+    if X.shape[1] != W1.shape[1]:
+        raise ValueError(f"X must have {W1.shape[1]} columns, got shape {X.shape}")
+    return np.maximum(X @ W1.T + b1, 0.0)
+
+
+def _batches(rng: np.random.Generator, n: int, batch_size: int, steps: int):
+    """Index sets of ``steps`` minibatches: one permutation per epoch, incomplete tails dropped."""
+    per_epoch = n // batch_size
+    done = 0
+    while done < steps:
+        perm = rng.permutation(n)
+        for j in range(min(per_epoch, steps - done)):
+            yield perm[j * batch_size:(j + 1) * batch_size]
+        done += per_epoch
+
+
+def relu_mlp_pretrain(X: Any, labels: Any, classes: Sequence[int], *, hidden: int = 64, seed: Any,
+                      eta: float = 0.5, steps: int = 300, batch_size: int = 64) -> dict[str, np.ndarray]:
+    """"Pretrain" a one-hidden-layer ReLU network on the samples of ``classes`` only.
+
+    He-initialised ``W1`` (``N(0, 2/d)``), ``b1 = 0``, ``V = 0``; minibatch SGD on the
+    mean cross-entropy (:func:`relu_mlp_loss_grad`) with one permutation per epoch.
+    Draw order: ``W1``, then the permutations.
 
     Returns
     -------
-    dict with ``step`` (recorded step counts), ``loss`` (one per recorded step) and
-    ``align`` (for the recorded steps ``<= early``).
+    dict with ``W1``, ``b1`` (the frozen feature map), ``V`` (``len(classes) x hidden``,
+    the pretrained head, rows in the order of ``sorted(classes)``) and ``classes``.
+    """
+    X = as_matrix(X, "X")
+    lab = _labels(labels, X.shape[0])
+    cls = np.asarray(sorted(set(int(c) for c in classes)))
+    if cls.size < 2 or not np.all(np.isin(cls, lab)):
+        raise ValueError("classes must hold at least two labels present in labels")
+    hidden = as_int(hidden, "hidden", low=1)
+    eta = as_scalar(eta, "eta", low=0, low_open=True)
+    steps = as_int(steps, "steps", low=1)
+    sel = np.isin(lab, cls)
+    Xs, ls = X[sel], np.searchsorted(cls, lab[sel])
+    batch_size = as_int(batch_size, "batch_size", low=1, high=Xs.shape[0])
+    rng = as_rng(seed)
+    W1 = rng.standard_normal((hidden, X.shape[1])) * np.sqrt(2.0 / X.shape[1])
+    b1 = np.zeros(hidden)
+    V = np.zeros((cls.size, hidden))
+    for idx in _batches(rng, Xs.shape[0], batch_size, steps):
+        _, (gW1, gb1, gV) = _mlp_loss_grad(W1, b1, V, Xs[idx], ls[idx])
+        W1 -= eta * gW1
+        b1 -= eta * gb1
+        V -= eta * gV
+    return {"W1": W1, "b1": b1, "V": V, "classes": cls}
+
+
+def fresh_head(V: Any, classes: Sequence[int], n_classes: int) -> np.ndarray:
+    """A ``n_classes``-row head initialised from a pretrained one: row ``classes[j]`` is
+    ``V[j]`` (``classes`` sorted), every other row is zero."""
+    V = as_matrix(V, "V")
+    n_classes = as_int(n_classes, "n_classes", low=2)
+    cls = np.asarray(sorted(set(int(c) for c in classes)))
+    if cls.size != V.shape[0] or cls.min() < 0 or cls.max() >= n_classes:
+        raise ValueError(f"classes must be {V.shape[0]} distinct labels in [0, {n_classes})")
+    W0 = np.zeros((n_classes, V.shape[1]))
+    W0[cls] = V
+    return W0
+
+
+def _softmax_stack(W: np.ndarray, X: np.ndarray, lab: np.ndarray, *, full: bool = True):
+    """Mean cross-entropy gradient of a stack of heads on per-seed minibatches.
+
+    ``W`` is ``R x S x k x d`` (``R`` seeds, ``S`` init scales), ``X`` is ``R x N x d``
+    and ``lab`` is ``R x N`` (the rows of seed ``j`` are fed to its ``S`` heads). With
+    ``full`` also the loss and the accuracy (``R x S``). The ``S`` heads of a seed are
+    stacked into one ``(S k) x d`` matrix, so each product is one batched matrix
+    multiplication, and the class axis is not the last one, so the reductions over it
+    are vectorised over samples.
+    """
+    R, S, k, d = W.shape
+    N = lab.shape[1]
+    Z = np.matmul(W.reshape(R, S * k, d), X.swapaxes(1, 2)).reshape(R, S, k, N)  # logits
+    if full:
+        correct = np.mean(np.argmax(Z, axis=2) == lab[:, None, :], axis=2)
+    Z -= Z.max(axis=2, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=2, keepdims=True)  # softmax probabilities
+    seeds, rows = np.arange(R)[:, None], np.arange(N)[None, :]
+    if full:
+        loss_ = -np.mean(np.log(Z[seeds, :, lab, rows]), axis=1)  # R x S
+    Z[seeds, :, lab, rows] -= 1.0
+    G = np.matmul(Z.reshape(R, S * k, N), X).reshape(R, S, k, d) / N
+    return (loss_, G, correct) if full else G
+
+
+def _alignment_stack(B: np.ndarray, A: np.ndarray, Ut: np.ndarray) -> np.ndarray:
+    """Eq. (215) for stacks ``B`` (``... x k x r``) and ``A`` (``... x r x d``)."""
+    r = Ut.shape[1]
+    U = np.linalg.svd(np.concatenate([B, A.swapaxes(-1, -2)], axis=-2), full_matrices=False)[0][..., :r]
+    gap = np.maximum(2.0 * r - 2.0 * np.sum(np.matmul(U.swapaxes(-1, -2), Ut) ** 2, axis=(-2, -1)), 0.0)
+    return np.sqrt(gap / (2.0 * r))
+
+
+def lora_head_sweep(X: Any, labels: Any, W0: Any, r: int, stds: Sequence[float], seeds: Sequence[Any], *,
+                    eta: float = 0.1, steps: int = 1000, batch_size: int = 64, early: int = 100,
+                    record_every: int = 50) -> dict[str, np.ndarray]:
+    """Fine-tune the head ``W0 + B A`` by minibatch SGD (LoRA on the head only), for every
+    init scale in ``stds`` and every seed in ``seeds``.
+
+    LoRA init: ``B = 0`` (``k x r``), ``A = std * N`` with ``N`` i.i.d. ``N(0, 1)``
+    (``r x d``). Each step applies the exact gradient :func:`lora_head_grad` on one
+    minibatch (one permutation per epoch, incomplete tails dropped). Per seed, the draw
+    order is ``N``, then the permutations; the runs of one seed share ``N`` and the
+    minibatches (common random numbers), so they differ only by the init scale. All runs
+    advance side by side.
+
+    Returns
+    -------
+    dict with
+    ``step``: the recorded step counts (every ``record_every`` steps and the last);
+    ``loss`` / ``accuracy``: full-data cross-entropy and accuracy there
+    (``seeds x stds x steps``);
+    ``align_step`` (``0..early``) / ``align``: the metric of eq. (215)
+    (:func:`head_alignment`, target :func:`head_alignment_target` from the full-data
+    gradient at ``W0``) at every step up to ``early`` (``seeds x stds x (early + 1)``).
     """
     X = as_matrix(X, "X")
     W0 = as_matrix(W0, "W0")
-    labels = np.asarray(labels)
-    if W0.shape[1] != X.shape[1]:
-        raise ValueError(f"W0 must have {X.shape[1]} columns, got shape {W0.shape}")
-    r = as_int(r, "r", low=1, high=min(W0.shape))
-    std = as_scalar(std, "std", low=0, low_open=True)
+    k, d = W0.shape
+    if X.shape[1] != d:
+        raise ValueError(f"X must have {d} columns, got shape {X.shape}")
+    lab = _labels(labels, X.shape[0], k)
+    r = as_int(r, "r", low=1, high=min(k, d))
+    stds = as_array(stds, "stds", ndim=1)
+    if stds.size == 0 or np.any(stds <= 0):
+        raise ValueError("stds must hold positive numbers")
+    if isinstance(seeds, np.ndarray) and seeds.ndim == 1:
+        seeds = seeds.tolist()
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
+        raise TypeError(f"seeds must be a sequence of seeds, got {type(seeds).__name__}")
+    if len(seeds) == 0:
+        raise ValueError("seeds must not be empty")
+    rngs = [as_rng(sd, "seeds") for sd in seeds]
     eta = as_scalar(eta, "eta", low=0, low_open=True)
     steps = as_int(steps, "steps", low=1)
-    early = as_int(early, "early", low=1, high=steps)
+    batch_size = as_int(batch_size, "batch_size", low=1, high=X.shape[0])
+    early = as_int(early, "early", low=0, high=steps)
     record_every = as_int(record_every, "record_every", low=1)
-    rng = as_rng(seed)
-    k, dim = W0.shape
-    A = std * rng.standard_normal((r, dim))
-    B = np.zeros((k, r))
-    _, G0 = _softmax_loss_grad(W0, X, labels)
-    Uw, _, Vwt = np.linalg.svd(G0)
-    Ut = np.vstack([Uw[:, :r], -Vwt[:r].T]) / np.sqrt(2.0)
-    Pt = Ut @ Ut.T
-    nB = k * r
+    A = stds[None, :, None, None] * np.stack([g.standard_normal((r, d)) for g in rngs])[:, None]
+    B = np.zeros((len(rngs), stds.size, k, r))
+    Ut = head_alignment_target(W0, X, lab, r)
+    Xall, lab_all = X[None], lab[None]
+    rec_step, rec_loss, rec_acc, align = [], [], [], []
 
-    def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return x[:nB].reshape(k, r), x[nB:].reshape(r, dim)
+    def record(s: int) -> None:
+        W = W0 + np.matmul(B, A)
+        loss_, _, acc = _softmax_stack(W.reshape(1, -1, k, d), Xall, lab_all)
+        rec_step.append(s)
+        rec_loss.append(loss_.reshape(B.shape[:2]))
+        rec_acc.append(acc.reshape(B.shape[:2]))
 
-    def grad(x: np.ndarray) -> np.ndarray:
-        b, a = split(x)
-        _, G = _softmax_loss_grad(W0 + b @ a, X, labels)
-        return np.concatenate([(G @ a.T).ravel(), (b.T @ G).ravel()])
+    batches = zip(*(_batches(g, X.shape[0], batch_size, steps) for g in rngs))
+    for s, idx in enumerate(batches):
+        if s <= early:
+            align.append(_alignment_stack(B, A, Ut))
+        if s % record_every == 0:
+            record(s)
+        idx = np.stack(idx)
+        G = _softmax_stack(W0 + np.matmul(B, A), X[idx], lab[idx], full=False)
+        B, A = B - eta * np.matmul(G, A.swapaxes(-1, -2)), A - eta * np.matmul(B.swapaxes(-1, -2), G)
+    if early == steps:
+        align.append(_alignment_stack(B, A, Ut))
+    if rec_step[-1] != steps:
+        record(steps)
+    return {"step": np.array(rec_step), "loss": np.moveaxis(np.array(rec_loss), 0, -1),
+            "accuracy": np.moveaxis(np.array(rec_acc), 0, -1), "align_step": np.arange(early + 1),
+            "align": np.moveaxis(np.array(align), 0, -1)}
 
-    tr = gradient_descent(grad, np.concatenate([B.ravel(), A.ravel()]), eta, steps, record_every=record_every,
-                          observables={"loss": lambda x: _softmax_loss_grad(W0 + np.matmul(*split(x)), X, labels)[0]})
-    align = []
-    for x in tr.y[tr.t <= early]:
-        b, a = split(x)
-        U = np.linalg.svd(np.vstack([b, a.T]), full_matrices=False)[0][:, :r]
-        align.append(np.linalg.norm(U @ U.T - Pt) / np.sqrt(2 * r))
-    return {"step": tr.t, "loss": tr.observables["loss"], "align": np.array(align)}
+
+def lora_head_sgd(X: Any, labels: Any, W0: Any, r: int, std: float, seed: Any, *, eta: float = 0.1,
+                  steps: int = 1000, batch_size: int = 64, early: int = 100,
+                  record_every: int = 50) -> dict[str, np.ndarray]:
+    """One run of :func:`lora_head_sweep` (one ``std``, one ``seed``): the same dict with
+    ``loss``, ``accuracy`` and ``align`` one-dimensional."""
+    std = as_scalar(std, "std", low=0, low_open=True)
+    as_rng(seed)  # refuse None / bad seeds under the name "seed"
+    out = lora_head_sweep(X, labels, W0, r, [std], [seed], eta=eta, steps=steps, batch_size=batch_size,
+                          early=early, record_every=record_every)
+    return {key: (val[0, 0] if key in ("loss", "accuracy", "align") else val) for key, val in out.items()}

@@ -1,4 +1,4 @@
-"""numerics.lora: gradients, problem construction, initialisations, per-mode system, stand-in."""
+"""numerics.lora: gradients, problem construction, initialisations, per-mode system, the vision substitute."""
 from __future__ import annotations
 
 import numpy as np
@@ -255,21 +255,182 @@ def test_integrate_mode_converges_from_small_init():
 # -- stand-in for the vision experiment ------------------------------------------------------------------
 
 
-def test_synthetic_classes_and_finetune():
+def test_synthetic_classes_are_seeded():
     X, lab = lora.synthetic_classes(0, n_classes=4, dim=8, n_per_class=10)
     assert X.shape == (40, 8) and set(lab) == {0, 1, 2, 3}
     X2, _ = lora.synthetic_classes(0, n_classes=4, dim=8, n_per_class=10)
     assert np.array_equal(X, X2)
-    W0 = lora.softmax_head_pretrain(X, lab, [0, 1], 4, steps=50)
-    assert not W0[2:].any() and W0[:2].any()
-    out = lora.lora_head_finetune(X, lab, W0, 2, 0.1, 3, steps=60, early=20, record_every=5)
-    assert out["loss"][-1] < out["loss"][0] and out["loss"].shape == (13,)
-    assert list(out["step"][:5]) == [0, 5, 10, 15, 20]
-    assert out["align"].shape == (5,) and np.all((out["align"] >= 0) & (out["align"] <= 1 + 1e-12))
+
+
+# -- LoRA on a softmax head over frozen features (offline substitute of Sec. 5.2) ------------------
+
+
+@pytest.fixture(scope="module")
+def head_problem():
+    X, lab = lora.synthetic_classes(5, n_classes=6, dim=9, n_per_class=12, spread=2.0)
+    W0 = np.zeros((6, 9))
+    W0[:3] = np.random.default_rng(6).standard_normal((3, 9))
+    return X, lab, W0
+
+
+def test_lora_head_grad_taylor_remainder(head_problem):
+    """|L(B + e dB, A + e dA) - L - e <grad, d>| = O(e^2) for the exact gradient, O(e) for a wrong one."""
+    X, lab, W0 = head_problem
+    rng = np.random.default_rng(7)
+    B, A = 0.3 * rng.standard_normal((6, 2)), 0.3 * rng.standard_normal((2, 9))
+    dB, dA = rng.standard_normal((6, 2)), rng.standard_normal((2, 9))
+    L0, gB, gA = lora.lora_head_grad(W0, B, A, X, lab)
+    assert L0 == pytest.approx(lora.softmax_xent(W0 + B @ A, X, lab)[0], rel=1e-15)
+    slope_dir = float(np.sum(gB * dB) + np.sum(gA * dA))
+
+    def loss_at(e):
+        return lora.lora_head_grad(W0, B + e * dB, A + e * dA, X, lab)[0]
+
+    eps = 2.0 ** -np.arange(3, 13)
+    err = np.array([abs(loss_at(e) - L0 - e * slope_dir) for e in eps])
+    fit = loglog_fit(eps, err)
+    assert abs(fit.slope - 2.0) < 0.05, fit
+    # a wrong gradient (the A block scaled by 1.1) leaves an O(e) error: slope 1
+    bad = slope_dir + 0.1 * float(np.sum(gA * dA))
+    eps_small = 2.0 ** -np.arange(10, 18)  # where the O(e) term dominates the O(e^2) one
+    err_bad = np.array([abs(loss_at(e) - L0 - e * bad) for e in eps_small])
+    assert abs(loglog_fit(eps_small, err_bad).slope - 1.0) < 0.05
+
+
+def test_softmax_xent_gradient_taylor_remainder(head_problem):
+    X, lab, W0 = head_problem
+    rng = np.random.default_rng(8)
+    W, D = W0 + 0.2 * rng.standard_normal(W0.shape), rng.standard_normal(W0.shape)
+    L0, G = lora.softmax_xent(W, X, lab)
+    eps = 2.0 ** -np.arange(3, 13)
+    err = np.array([abs(lora.softmax_xent(W + e * D, X, lab)[0] - L0 - e * float(np.sum(G * D))) for e in eps])
+    assert abs(loglog_fit(eps, err).slope - 2.0) < 0.05
+    # uniform logits: the loss is log k
+    assert lora.softmax_xent(np.zeros_like(W), X, lab)[0] == pytest.approx(np.log(W.shape[0]), rel=1e-14)
+
+
+def test_relu_mlp_grad_taylor_remainder(head_problem):
+    """Slope 2 while no pre-activation changes sign (the loss is smooth there)."""
+    X, lab, _ = head_problem
+    rng = np.random.default_rng(9)
+    W1, b1, V = rng.standard_normal((7, 9)), 0.1 * rng.standard_normal(7), rng.standard_normal((6, 7))
+    dW1, db1, dV = rng.standard_normal((7, 9)), rng.standard_normal(7), rng.standard_normal((6, 7))
+    L0, (gW1, gb1, gV) = lora.relu_mlp_loss_grad(W1, b1, V, X, lab)
+    slope_dir = float(np.sum(gW1 * dW1) + np.sum(gb1 * db1) + np.sum(gV * dV))
+    pre, dpre = X @ W1.T + b1, X @ dW1.T + db1
+    e_max = 0.5 * float(np.min(np.abs(pre) / np.abs(dpre)))  # no ReLU kink is crossed below this
+    eps = e_max * 2.0 ** -np.arange(0, 8)
+
+    def loss_at(e):
+        return lora.relu_mlp_loss_grad(W1 + e * dW1, b1 + e * db1, V + e * dV, X, lab)[0]
+
+    err = np.array([abs(loss_at(e) - L0 - e * slope_dir) for e in eps])
+    assert abs(loglog_fit(eps, err).slope - 2.0) < 0.05
+    bad = slope_dir + 0.1 * float(np.sum(gW1 * dW1))  # a wrong first-layer gradient: slope 1
+    err_bad = np.array([abs(loss_at(e) - L0 - e * bad) for e in eps * 2.0 ** -10])
+    assert abs(loglog_fit(eps * 2.0 ** -10, err_bad).slope - 1.0) < 0.05
+
+
+def test_head_alignment_target_and_metric(head_problem):
+    X, lab, W0 = head_problem
+    r = 2
+    Ut = lora.head_alignment_target(W0, X, lab, r)
+    assert Ut.shape == (6 + 9, r) and np.allclose(Ut.T @ Ut, np.eye(r), atol=1e-14)
+    # [u_i; -v_i]/sqrt 2 are the growing directions of Z' = -[[0, G], [G^T, 0]] Z (linearised flow at B = 0)
+    _, G = lora.softmax_xent(W0, X, lab)
+    s = np.linalg.svd(G, compute_uv=False)
+    M = -np.block([[np.zeros((6, 6)), G], [G.T, np.zeros((9, 9))]])
+    assert np.allclose(M @ Ut, Ut * s[:r], atol=1e-14)
+    # metric 0 on the target subspace (any basis), 1 on an orthogonal one, and the explicit projector formula
+    Q = np.linalg.qr(np.random.default_rng(1).standard_normal((r, r)))[0]
+    Z = Ut @ Q * 3.0
+    assert lora.head_alignment(Z[:6], Z[6:].T, Ut) == pytest.approx(0.0, abs=1e-7)
+    perp = np.linalg.svd(np.eye(15) - Ut @ Ut.T)[0][:, :r]
+    assert lora.head_alignment(perp[:6], perp[6:].T, Ut) == pytest.approx(1.0, abs=1e-12)
+    rng = np.random.default_rng(2)
+    B, A = rng.standard_normal((6, r)), rng.standard_normal((r, 9))
+    U = np.linalg.svd(np.vstack([B, A.T]), full_matrices=False)[0][:, :r]
+    ref = np.linalg.norm(U @ U.T - Ut @ Ut.T) / np.sqrt(2 * r)
+    assert lora.head_alignment(B, A, Ut) == pytest.approx(ref, rel=1e-12)
+    assert 0.0 <= ref <= 1.0
+
+
+def test_lora_head_sweep_matches_single_runs_and_a_manual_step(head_problem):
+    X, lab, W0 = head_problem
+    stds = [0.5, 0.05]
+    out = lora.lora_head_sweep(X, lab, W0, 2, stds, [3, 4], eta=0.2, steps=30, batch_size=8, early=10,
+                               record_every=7)
+    assert list(out["step"]) == [0, 7, 14, 21, 28, 30]
+    assert out["loss"].shape == out["accuracy"].shape == (2, 2, 6) and out["align"].shape == (2, 2, 11)
+    for j, seed in enumerate([3, 4]):
+        for i, std in enumerate(stds):
+            one = lora.lora_head_sgd(X, lab, W0, 2, std, seed, eta=0.2, steps=30, batch_size=8, early=10,
+                                     record_every=7)
+            assert np.allclose(one["loss"], out["loss"][j, i], rtol=1e-13)
+            assert np.allclose(one["align"], out["align"][j, i], atol=1e-12)
+    # B = 0 at the start: the loss is the fresh head's, the metric that of Z = [0; A^T]
+    L0 = lora.softmax_xent(W0, X, lab)[0]
+    assert np.allclose(out["loss"][:, :, 0], L0, rtol=1e-14)
+    A0 = 0.05 * np.random.default_rng(4).standard_normal((2, 9))
+    Ut = lora.head_alignment_target(W0, X, lab, 2)
+    assert out["align"][1, 1, 0] == pytest.approx(lora.head_alignment(np.zeros((6, 2)), A0, Ut), rel=1e-12)
+    # one full-batch step is the gradient step of lora_head_grad (the batch order does not change the mean)
+    full = lora.lora_head_sgd(X, lab, W0, 2, 0.05, 4, eta=0.2, steps=1, batch_size=X.shape[0], early=1)
+    _, gB, gA = lora.lora_head_grad(W0, np.zeros((6, 2)), A0, X, lab)
+    B1, A1 = -0.2 * gB, A0 - 0.2 * gA
+    assert full["loss"][-1] == pytest.approx(lora.softmax_xent(W0 + B1 @ A1, X, lab)[0], rel=1e-13)
+    # seeded: reruns are identical
+    again = lora.lora_head_sweep(X, lab, W0, 2, stds, [3, 4], eta=0.2, steps=30, batch_size=8, early=10,
+                                 record_every=7)
+    assert np.array_equal(again["loss"], out["loss"]) and np.array_equal(again["align"], out["align"])
+
+
+def test_relu_mlp_pretrain_and_fresh_head(head_problem):
+    X, lab, _ = head_problem
+    net = lora.relu_mlp_pretrain(X, lab, [4, 1, 2], hidden=5, seed=0, eta=0.5, steps=200, batch_size=9)
+    assert list(net["classes"]) == [1, 2, 4] and net["V"].shape == (3, 5) and net["W1"].shape == (5, 9)
+    sel = np.isin(lab, [1, 2, 4])
+    loss_after = lora.relu_mlp_loss_grad(net["W1"], net["b1"], net["V"], X[sel],
+                                         np.searchsorted([1, 2, 4], lab[sel]))[0]
+    assert loss_after < 0.5 * np.log(3)  # V = 0 starts at log 3
+    again = lora.relu_mlp_pretrain(X, lab, [4, 1, 2], hidden=5, seed=0, eta=0.5, steps=200, batch_size=9)
+    assert np.array_equal(again["W1"], net["W1"]) and np.array_equal(again["V"], net["V"])
+    F = lora.relu_features(X, net["W1"], net["b1"])
+    assert F.shape == (X.shape[0], 5) and np.all(F >= 0)
+    W0 = lora.fresh_head(net["V"], net["classes"], 6)
+    assert np.array_equal(W0[[1, 2, 4]], net["V"]) and not W0[[0, 3, 5]].any()
+
+
+def test_head_functions_validate_input(head_problem):
+    X, lab, W0 = head_problem
+    with pytest.raises(ValueError, match="labels"):
+        lora.softmax_xent(W0, X, lab[:-1])
+    with pytest.raises(ValueError, match="labels"):
+        lora.softmax_xent(W0, X, lab + 6)
+    with pytest.raises(ValueError, match="X"):
+        lora.softmax_xent(W0, X[:, :-1], lab)
+    with pytest.raises(ValueError, match="B"):
+        lora.lora_head_grad(W0, np.zeros((5, 2)), np.zeros((2, 9)), X, lab)
+    with pytest.raises(ValueError, match="U_target"):
+        lora.head_alignment(np.zeros((6, 2)), np.ones((2, 9)), np.ones((14, 2)))
+    with pytest.raises(ValueError, match="stds"):
+        lora.lora_head_sweep(X, lab, W0, 2, [0.1, -0.1], [0])
+    with pytest.raises(TypeError, match="seeds"):
+        lora.lora_head_sweep(X, lab, W0, 2, [0.1], 0)
+    with pytest.raises(ValueError, match="seed"):
+        lora.lora_head_sgd(X, lab, W0, 2, 0.1, None)
     with pytest.raises(ValueError, match="std"):
-        lora.lora_head_finetune(X, lab, W0, 2, -0.1, 3)
+        lora.lora_head_sgd(X, lab, W0, 2, 0.0, 1)
+    with pytest.raises(ValueError, match="batch_size"):
+        lora.lora_head_sgd(X, lab, W0, 2, 0.1, 1, batch_size=X.shape[0] + 1)
+    with pytest.raises(ValueError, match="^r must"):
+        lora.lora_head_sgd(X, lab, W0, 7, 0.1, 1)
     with pytest.raises(ValueError, match="classes"):
-        lora.softmax_head_pretrain(X, lab, [0], 4)
+        lora.relu_mlp_pretrain(X, lab, [1], seed=0)
+    with pytest.raises(ValueError, match="classes"):
+        lora.fresh_head(np.ones((2, 3)), [0, 7], 6)
+    with pytest.raises(TypeError, match="std"):
+        lora.lora_head_sgd(X, lab, W0, 2, "0.1", 1)
 
 
 # -- input validation --------------------------------------------------------------------------------
