@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, strategies as st
 from scipy.stats import ortho_group
-from threadpoolctl import threadpool_limits
 
 import theorems
 from numerics import network_reduction as nr
@@ -40,14 +39,6 @@ BAND10 = np.linspace(0.05, 0.95, 10)  # 10 frequencies inside (0, eta); |T(-jw)|
 BAND20 = np.linspace(0.025, 0.975, 20)
 BAND40 = np.linspace(0.0125, 0.9875, 40)
 DEVIATION_DELTA = 0.1
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """The matrices here are small (n <= 640): a multi-threaded BLAS only adds contention on a
-    shared machine (measured 10-100x slower with two busy cores)."""
-    with threadpool_limits(1):
-        yield
 
 
 def _sizes3(n: int) -> tuple[int, int, int]:

@@ -22,13 +22,6 @@ from theorems.judges import clopper_pearson
 SLUG = "early_alignment"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _single_blas_thread():
-    """The matrices here are small: a multi-threaded BLAS only adds contention."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
 SEED = 0
 DT = 1e-3
 

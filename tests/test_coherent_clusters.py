@@ -7,7 +7,6 @@ import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
-from threadpoolctl import threadpool_limits
 
 import theorems
 from numerics import network_reduction as nr
@@ -24,12 +23,6 @@ CARD_IDS = {
     "acc_thm1": "as_printed", "acc_claim": "as_printed", "acc_thm2": "as_printed", "acc_prop3": "as_printed",
     "acc_thm4": "as_printed", "acc_sec5a_clustering": "as_printed",
 }
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(1):
-        yield
 
 
 def _ideal(sizes, seed=0):

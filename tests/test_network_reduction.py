@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.stats import ortho_group
-from threadpoolctl import threadpool_limits
 
 from numerics import network_reduction as nr
 from numerics import network_systems as ns
@@ -15,12 +14,6 @@ from theorems import coherent_clusters as cc
 
 Q3 = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
 W3 = np.array([[20.0, 0.4, 0.8], [0.4, 20.0, 0.7], [0.8, 0.7, 20.0]])
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    with threadpool_limits(1):
-        yield
 
 
 def test_canonical_labels_and_partition_comparison():
