@@ -161,3 +161,12 @@ def test_evidence_must_be_mapping():
         c.judge([1, 2])
     with pytest.raises(ValueError, match="measured"):
         c.judge({"inputs": {"x": 1.0}})
+
+
+def test_agree_with_subnormal_error_does_not_overflow():
+    c = make(judges.agree(1e-12))
+    x = np.array([1.0])
+    v = c.judge({"measured": 2.0 + np.array([5e-324]), "inputs": {"x": x}})
+    assert v.holds
+    with np.errstate(over="raise"):
+        c.judge({"measured": np.array([1e300]) * 0 + 2.0 * x + 1e-310, "inputs": {"x": x}})

@@ -97,7 +97,8 @@ def agree(rtol: float, atol: float = 0.0, *, theory: Theory = None, relative_to:
             allowed = rtol * np.abs(th_b) + atol
         else:
             allowed = np.full_like(err, rtol * float(np.max(np.abs(th_b), initial=0.0)) + atol)
-        ratio = np.where(err > 0, allowed / np.where(err > 0, err, 1.0), np.inf)
+        with np.errstate(over="ignore"):  # a subnormal error gives an infinite (ample) margin
+            ratio = np.where(err > 0, allowed / np.where(err > 0, err, 1.0), np.inf)
         idx = int(np.argmin(ratio)) if ratio.size else 0
         margin = float(ratio.reshape(-1)[idx]) if ratio.size else float("inf")
         ok = bool(np.all(err <= allowed))
