@@ -164,9 +164,9 @@ def test_evidence_must_be_mapping():
 
 
 def test_agree_with_subnormal_error_does_not_overflow():
-    c = make(judges.agree(1e-12))
-    x = np.array([1.0])
-    v = c.judge({"measured": 2.0 + np.array([5e-324]), "inputs": {"x": x}})
-    assert v.holds
+    # allowed / err overflows when err is subnormal and allowed is not: the margin is infinite
+    c = make(judges.agree(1e-12, atol=1.0))
+    x = np.array([1e-310])
     with np.errstate(over="raise"):
-        c.judge({"measured": np.array([1e300]) * 0 + 2.0 * x + 1e-310, "inputs": {"x": x}})
+        v = c.judge({"measured": 2 * x + 5e-324, "inputs": {"x": x}})
+    assert v.holds and v.margin == np.inf
