@@ -66,6 +66,7 @@ from scipy.optimize import minimize_scalar
 from scipy.sparse.csgraph import connected_components
 
 from theorems.validate import as_array, as_int, as_rng, as_scalar, as_square, as_symmetric
+from theorems.validate import as_complex as _as_complex
 
 __all__ = [
     # graphs and Laplacians
@@ -130,23 +131,7 @@ GRAPH_FAMILIES: tuple[str, ...] = ("complete", "erdos_renyi", "ring_lattice", "t
 # ---------------------------------------------------------------------------------------
 # validation helpers for complex data
 # ---------------------------------------------------------------------------------------
-def _as_complex(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
-    """``x`` as a finite complex128 array (``TypeError`` for non-numeric input)."""
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
-    try:
-        a = np.asarray(x, dtype=complex)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric array ({exc})") from None
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if a.ndim not in allowed:
-            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite entries")
-    return a
+
 
 
 def _as_laplacian(lap: Any, name: str = "lap", *, check_rows: bool = True) -> np.ndarray:

@@ -53,3 +53,15 @@ def test_scalars_times_ints_rng():
     assert v.as_rng(3).standard_normal() == np.random.default_rng(3).standard_normal()
     g = np.random.default_rng(1)
     assert v.as_rng(g) is g
+
+
+def test_as_complex():
+    assert v.as_complex([1, 2j], "s").dtype == complex
+    with pytest.raises(ValueError, match="s must have 0 or 1 dimensions"):
+        v.as_complex(np.ones((2, 2)), "s", ndim=(0, 1))
+    with pytest.raises(ValueError, match="at least 1 dimension"):
+        v.as_complex(1.0, "s", min_ndim=1)
+    with pytest.raises(ValueError, match="s contains NaN"):
+        v.as_complex([np.nan], "s")
+    with pytest.raises(TypeError, match="s must be a numeric array"):
+        v.as_complex("x", "s")

@@ -37,6 +37,7 @@ import sympy as sp
 from . import judges
 from ._claim import Assumption, Claim, Kind, Paper, Status
 from .validate import as_array, as_int, as_matrix, as_scalar, as_symmetric
+from .validate import as_complex as _as_complex
 
 PAPER = Paper(
     slug="coherent_clusters",
@@ -99,21 +100,7 @@ _acc10_num = sp.lambdify((p_, q_, wp_, gw_, n_, nmin_, delta_), ACC_RHS10, modul
 
 
 # -- input helpers --------------------------------------------------------------------
-def _as_complex(x: Any, name: str, *, min_ndim: int = 0) -> np.ndarray:
-    """``x`` as a finite complex128 array (real input is accepted)."""
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
-    try:
-        a = np.asarray(x, dtype=complex)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric array ({exc})") from None
-    if a.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite entries")
-    return a
+
 
 
 def _labels(labels: Any, name: str = "labels", k: int | None = None) -> tuple[np.ndarray, int]:

@@ -52,6 +52,7 @@ import sympy as sp
 from . import judges
 from ._claim import Assumption, Claim, Kind, Outcome, Paper, Status, Verdict
 from .validate import as_array, as_int, as_scalar, as_square, as_symmetric
+from .validate import as_complex as _complex
 
 __all__ = [
     "PAPER",
@@ -194,22 +195,7 @@ _cheb2 = sp.lambdify((M1, M2, eps, n_sym), CHEB2, modules="numpy")
 
 
 # -- validation helpers -------------------------------------------------------------------
-def _complex(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
-    try:
-        a = np.asarray(x, dtype=complex)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric array ({exc})") from None
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else ndim
-        if a.ndim not in allowed:
-            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite entries")
-    return a
+
 
 
 def _complex_scalar(x: Any, name: str) -> complex:

@@ -15,6 +15,7 @@ import numpy as np
 
 __all__ = [
     "as_array",
+    "as_complex",
     "as_matrix",
     "as_square",
     "as_symmetric",
@@ -46,6 +47,32 @@ def as_array(x: Any, name: str, *, ndim: int | None = None, shape: tuple | None 
     if not allow_empty and a.size == 0:
         raise ValueError(f"{name} must not be empty")
     if finite and not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite entries")
+    return a
+
+
+def as_complex(x: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,
+               min_ndim: int = 0) -> np.ndarray:
+    """``x`` as a finite complex128 array (real input is accepted).
+
+    ``ndim`` restricts the number of dimensions to one value or a tuple of values;
+    ``min_ndim`` asks for at least that many.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}")
+    try:
+        a = np.asarray(x, dtype=complex)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a numeric array ({exc})") from None
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if a.ndim not in allowed:
+            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape {a.shape}")
+    if a.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {a.shape}")
+    if a.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or infinite entries")
     return a
 
