@@ -1078,7 +1078,11 @@ def simulate(problem: Problem, state: BalancedState, *, dt: float, steps: int | 
     dt : step in plain time (``schedule="time"``) or in ``tau`` (``"inverse_loss"``: the
         update is ``theta <- theta - dt grad L / L``, i.e. a plain-time step ``dt / L``).
         Keep ``dt * n * X_max <~ 0.05`` in plain time (angular speeds scale like
-        ``n X_max``); ``dt in [1e-3, 1e-2]`` for the 1/loss schedule.
+        ``n X_max``); ``dt in [1e-3, 1e-2]`` for the 1/loss schedule. With the 1/loss
+        schedule also keep ``dt * |log L| <~ 5``: beyond about 10 the output directions
+        oscillate off their limits (a step-size instability, not a bias of the limit), and
+        once ``|log L|`` approaches ``1e15`` float64 logits no longer resolve the classes.
+        Shrink ``dt`` as the loss falls (``numerics.collapse.to_limit`` does).
     steps or t_end : number of steps, or the plain end time (``schedule="time"`` only).
     record_every : record the state every this many steps (and always the first and last).
     observe : ``observe(info) -> value`` called at step 0 and every ``observe_every`` steps
