@@ -1,12 +1,28 @@
 """numerics: HOW claims are simulated.
 
-Simulators grouped by model family and shared by papers: :mod:`numerics.flow`
-(gradient-flow integration and gradient descent), :mod:`numerics.fit` (rates and
-exponents with confidence intervals), :mod:`numerics.sweep` (parameter grids on local
-processes or a Dask cluster), :mod:`numerics.factorization` (symmetric matrix
-factorisation), :mod:`numerics.linear_networks` (two-layer linear networks).
+Shared machinery: :mod:`numerics.flow` (gradient-flow integration and gradient descent),
+:mod:`numerics.fit` (rates and exponents with confidence intervals), :mod:`numerics.sweep`
+(parameter grids on local processes or a Dask cluster).
+
+Simulators by model family, each shared by the papers that need it:
+
+* matrix factorisation and linear networks: :mod:`~numerics.factorization` (symmetric),
+  :mod:`~numerics.linear_networks` (two-layer linear), :mod:`~numerics.lora` (LoRA),
+  :mod:`~numerics.least_squares` (large-step GD, sharpness);
+* two-layer ReLU / pReLU networks: :mod:`~numerics.two_layer` (model, gradients, flows),
+  :mod:`~numerics.data` (structured data, digits), :mod:`~numerics.robustness`
+  (flip radii, attacks), :mod:`~numerics.collapse` (limit networks, collapse metrics);
+* networked dynamical systems: :mod:`~numerics.network_systems` (graphs, block models,
+  transfer matrices, responses), :mod:`~numerics.network_reduction` (spectral
+  clustering, reduced networks);
+* safe reinforcement learning: :mod:`~numerics.mdp` (finite systems, Bellman-type
+  operators, learners), :mod:`~numerics.bandits`, :mod:`~numerics.navigation`,
+  :mod:`~numerics.pendulum`;
+* :mod:`~numerics.diffusion` (DDPM, Gaussian mixtures, attention denoiser),
+  :mod:`~numerics.sparse_coding` (elastic-net concept decomposition),
+  :mod:`~numerics.geometry` (cameras, point clouds, rendering).
 
 Every simulator takes an explicit seed, returns arrays or a :class:`Trajectory`, and
-validates its input. This package never imports :mod:`theorems` except its leaf
+validates its input. This package imports nothing from :mod:`theorems` but its leaf
 validation module :mod:`theorems.validate`.
 """
