@@ -54,6 +54,16 @@ def _unit_rows(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
     return g / np.linalg.norm(g, axis=1, keepdims=True)
 
 
+def _class_scales(class_scales: Any, K: int) -> np.ndarray:
+    """Per-class scales ``a_k > 0`` (all ones by default)."""
+    if class_scales is None:
+        return np.ones(K)
+    a = as_array(class_scales, "class_scales", ndim=1, shape=(K,))
+    if np.any(a <= 0):
+        raise ValueError("class_scales must be positive")
+    return a
+
+
 def _interval(x: Any, name: str) -> tuple[float, float]:
     a = as_array(x, name, ndim=1, shape=(2,))
     if not 0 < a[0] <= a[1]:
@@ -207,9 +217,7 @@ def simplex_mixture(K: int = 3, n_per_class: Any = 6, d: int = 12, *, seed: Any,
     rng = as_rng(seed)
     noise = as_scalar(noise, "noise", low=0.0)
     lo, hi = _interval(point_scale, "point_scale")
-    a = np.ones(K) if class_scales is None else as_array(class_scales, "class_scales", ndim=1, shape=(K,))
-    if np.any(a <= 0):
-        raise ValueError("class_scales must be positive")
+    a = _class_scales(class_scales, K)
     labels = np.repeat(np.arange(K), counts)
     n = labels.size
     E = pseudo_labels(K)
@@ -233,9 +241,7 @@ def simplex_private(n_per_class: Any = 6, K: int | None = None, *, seed: Any, no
     rng = as_rng(seed)
     noise = as_scalar(noise, "noise", low=0.0)
     lo, hi = _interval(point_scale, "point_scale")
-    a = np.ones(K) if class_scales is None else as_array(class_scales, "class_scales", ndim=1, shape=(K,))
-    if np.any(a <= 0):
-        raise ValueError("class_scales must be positive")
+    a = _class_scales(class_scales, K)
     labels = np.repeat(np.arange(K), counts)
     n = labels.size
     E = pseudo_labels(K)
