@@ -170,3 +170,22 @@ def test_agree_with_subnormal_error_does_not_overflow():
     with np.errstate(over="raise"):
         v = c.judge({"measured": 2 * x + 5e-324, "inputs": {"x": x}})
     assert v.holds and v.margin == np.inf
+
+
+def test_exact_specs_judge():
+    def theory(**_):
+        return [{"key": "a", "value": [1, 2, 3], "what": "set sizes"},
+                {"key": "b", "value": 0.5, "rel": "<=", "where": [True, False]},
+                {"key": "c", "value": 1.0, "rtol": 1e-9}]
+
+    c = make(judges.exact_specs(), theory_fn=theory)
+    ok = {"measured": {"a": [1, 2, 3], "b": [0.5, 9.0], "c": 1.0 + 1e-12}, "labels": {"a": ["x", "y", "z"]}}
+    v = c.judge(ok)
+    assert v.holds and v.theoretical == 5 and v.margin == np.inf  # 3 + 1 + 1 cases examined
+    bad = {"measured": {"a": [1, 2, 4], "b": [0.5, 9.0], "c": 1.0}, "labels": {"a": ["x", "y", "z"]}}
+    v = c.judge(bad)
+    assert v.fails and "a at z" in v.reason and v.measured == 1
+    none = make(judges.exact_specs(), theory_fn=lambda **_: [{"key": "a", "value": 1, "where": [False]}])
+    assert none.judge({"measured": {"a": [1]}}).inconclusive
+    with pytest.raises(ValueError, match="column 'a'"):
+        c.judge({"measured": {"b": [0.5, 9.0], "c": 1.0}})

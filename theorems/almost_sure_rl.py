@@ -416,56 +416,8 @@ def chi2_pvalue(samples: Any, pmf: Any, *, min_expected: float = 5.0) -> float:
 
 
 # -- judges ---------------------------------------------------------------------------------
-_RELS = {"==": np.equal, "<=": np.less_equal, ">=": np.greater_equal}
-
-
-def _exact(claim: Claim, evidence: Mapping[str, Any], **params: Any) -> Verdict:
-    """Judge a finite, exact statement.
-
-    ``claim.theory(**inputs)`` returns specifications ``{"key", "value", "where", "rel",
-    "what", "rtol", "atol"}``: on the cases selected by ``where`` (default all) the measured
-    column ``evidence["measured"][key]`` must stand in relation ``rel`` (default ``==``) to
-    ``value``. Integer and boolean columns are compared exactly; ``rtol``/``atol`` (given
-    only for floating-point columns, with the reason at the claim) make ``==`` an
-    ``isclose`` in which equal infinities agree.
-    """
-    meas = evidence.get("measured")
-    if not isinstance(meas, Mapping):
-        raise ValueError("evidence lacks the mapping 'measured'")
-    specs = claim.theory(**dict(evidence.get("inputs", {})))
-    covered = n_bad = 0
-    parts, first_bad = [], None
-    tol = 0.0
-    for spec in specs:
-        key = spec["key"]
-        if key not in meas:
-            raise ValueError(f"evidence lacks the measured column {key!r}")
-        m = np.asarray(meas[key])
-        v = np.broadcast_to(np.asarray(spec["value"]), m.shape)
-        w = np.ones(m.shape, bool) if spec.get("where") is None else np.broadcast_to(
-            np.asarray(spec["where"], dtype=bool), m.shape)
-        rel = spec.get("rel", "==")
-        if rel == "==" and ("rtol" in spec or "atol" in spec):
-            rt, at = float(spec.get("rtol", 0.0)), float(spec.get("atol", 0.0))
-            tol = max(tol, rt, at)
-            ok = np.isclose(m.astype(float), v.astype(float), rtol=rt, atol=at)
-        else:
-            ok = _RELS[rel](m, v)
-        bad = w & ~ok
-        covered += int(w.sum())
-        nb = int(bad.sum())
-        n_bad += nb
-        parts.append(f"{spec.get('what', key)}: {nb} violations in {int(w.sum())} cases")
-        if nb and first_bad is None:
-            idx = tuple(int(i) for i in np.argwhere(bad)[0])
-            mv, tv = np.asarray(m[idx]).item(), np.asarray(v[idx]).item()
-            fmt = (lambda x: "INF" if isinstance(x, int) and x == INF else repr(x))
-            first_bad = f"{key}{list(idx)}: measured {fmt(mv)}, statement {rel} {fmt(tv)}"
-    if covered == 0:
-        return Verdict(Outcome.INCONCLUSIVE, 0, 0, None, "no case satisfies the statement's hypotheses")
-    reason = "exact; " + "; ".join(parts) + (f"; first violation: {first_bad}" if first_bad else "")
-    return Verdict(Outcome.HOLDS if n_bad == 0 else Outcome.FAILS, theoretical=covered, measured=n_bad,
-                   margin=float("inf") if n_bad == 0 else 0.0, reason=reason, worst=first_bad, tolerance=tol)
+# Exact judge of finite statements; the infinite-budget sentinel prints as INF.
+_exact = judges.exact_specs(fmt=lambda x: "INF" if isinstance(x, int) and x == INF else repr(x))
 
 
 def _judge_lemma14(claim: Claim, evidence: Mapping[str, Any], **params: Any) -> Verdict:

@@ -39,6 +39,7 @@ __all__ = [
     "exponent",
     "frequency",
     "predicate",
+    "exact_specs",
     "all_of",
     "part",
     "clopper_pearson",
@@ -276,6 +277,70 @@ def predicate(test: Callable[..., tuple[bool, str]] | Callable[..., bool]) -> Ca
         res = test(claim, evidence)
         ok, reason = (res if isinstance(res, tuple) else (bool(res), ""))
         return Verdict(Outcome.HOLDS if ok else Outcome.FAILS, reason=reason or ("holds" if ok else "fails"))
+
+    return judge
+
+
+_SPEC_RELATIONS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "==": np.equal,
+    "<=": np.less_equal,
+    ">=": np.greater_equal,
+}
+
+
+def exact_specs(fmt: Callable[[Any], str] = repr) -> Callable:
+    """Judge finite, exact statements (set identities, fixed points, integer budgets).
+
+    ``claim.theory(**inputs)`` returns a list of specifications ``{"key", "value",
+    "where", "rel", "what", "rtol", "atol"}``: on the cases selected by ``where`` (default
+    all) the measured column ``evidence["measured"][key]`` must stand in relation ``rel``
+    (``==`` by default, or ``<=``, ``>=``) to ``value``. Integer and boolean columns are
+    compared exactly; ``rtol``/``atol`` (only for floating-point columns, with the reason
+    at the claim) turn ``==`` into an ``isclose`` in which equal infinities agree.
+    ``evidence["labels"][key]`` (optional) names the cases along the first axis for the
+    reported first violation; ``fmt`` formats values there (e.g. to print a sentinel).
+    The margin is infinite when nothing is violated and 0 otherwise; a specification
+    list that selects no case at all is inconclusive.
+    """
+
+    def judge(claim: Claim, evidence: Mapping[str, Any], **params: Any) -> Verdict:
+        meas = evidence.get("measured")
+        if not isinstance(meas, Mapping):
+            raise ValueError("evidence lacks the mapping 'measured'")
+        labels = evidence.get("labels", {})
+        covered = n_bad = 0
+        parts, first_bad, tol = [], None, 0.0
+        for spec in claim.theory(**dict(evidence.get("inputs", {}))):
+            key = spec["key"]
+            if key not in meas:
+                raise ValueError(f"evidence lacks the measured column {key!r}")
+            m = np.asarray(meas[key])
+            v = np.broadcast_to(np.asarray(spec["value"]), m.shape)
+            w = np.ones(m.shape, bool) if spec.get("where") is None else np.broadcast_to(
+                np.asarray(spec["where"], dtype=bool), m.shape)
+            rel = spec.get("rel", "==")
+            if rel == "==" and ("rtol" in spec or "atol" in spec):
+                rt, at = float(spec.get("rtol", 0.0)), float(spec.get("atol", 0.0))
+                tol = max(tol, rt, at)
+                ok = np.isclose(m.astype(float), v.astype(float), rtol=rt, atol=at)
+            else:
+                ok = _SPEC_RELATIONS[rel](m, v)
+            bad = w & ~ok
+            covered += int(w.sum())
+            nb = int(bad.sum())
+            n_bad += nb
+            parts.append(f"{spec.get('what', key)}: {nb} violations in {int(w.sum())} cases")
+            if nb and first_bad is None:
+                idx = tuple(int(i) for i in np.argwhere(bad)[0])
+                lab = labels.get(key)
+                where = lab[idx[0]] if lab is not None and len(lab) > idx[0] else list(idx)
+                mv, tv = np.asarray(m[idx]).item(), np.asarray(v[idx]).item()
+                first_bad = f"{key} at {where}: measured {fmt(mv)}, statement {rel} {fmt(tv)}"
+        if covered == 0:
+            return Verdict(Outcome.INCONCLUSIVE, 0, 0, None, "no case satisfies the statement's hypotheses")
+        reason = "exact; " + "; ".join(parts) + (f"; first violation: {first_bad}" if first_bad else "")
+        return Verdict(Outcome.HOLDS if n_bad == 0 else Outcome.FAILS, theoretical=covered, measured=n_bad,
+                       margin=float("inf") if n_bad == 0 else 0.0, reason=reason, worst=first_bad, tolerance=tol)
 
     return judge
 

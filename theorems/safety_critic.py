@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from . import judges
 from ._claim import Assumption, Claim, Kind, Outcome, Paper, Status, Verdict
 from .validate import as_array, as_scalar
 
@@ -356,50 +357,8 @@ def policy_entropy_normalised(pi: Any) -> np.ndarray:
 
 
 # -- judges -------------------------------------------------------------------------------
-_RELS = {"==": np.equal, "<=": np.less_equal, ">=": np.greater_equal}
-
-
-def _exact(claim: Claim, evidence: Mapping[str, Any], **params: Any) -> Verdict:
-    """Exact judge of a set-theoretic statement.
-
-    The claim's theory returns a list of specifications ``{"key", "value", "where",
-    "rel", "what"}``: on the cases selected by ``where`` (default all) the measured
-    column ``evidence["measured"][key]`` must stand in relation ``rel`` (default ``==``)
-    to ``value``. No tolerance: these statements are exact on finite systems.
-    """
-    if "measured" not in evidence or not isinstance(evidence["measured"], Mapping):
-        raise ValueError("evidence lacks the mapping 'measured'")
-    specs = claim.theory(**dict(evidence.get("inputs", {})))
-    labels = evidence.get("labels", {})
-    covered = 0
-    parts = []
-    first_bad = None
-    n_bad = 0
-    for spec in specs:
-        key = spec["key"]
-        if key not in evidence["measured"]:
-            raise ValueError(f"evidence lacks the measured column {key!r}")
-        m = np.asarray(evidence["measured"][key])
-        v = np.broadcast_to(np.asarray(spec["value"]), m.shape)
-        w = np.ones(m.shape, bool) if spec.get("where") is None else np.broadcast_to(
-            np.asarray(spec["where"], dtype=bool), m.shape)
-        ok = _RELS[spec.get("rel", "==")](m, v)
-        bad = w & ~ok
-        covered += int(w.sum())
-        nb = int(bad.sum())
-        n_bad += nb
-        parts.append(f"{spec.get('what', key)}: {nb} violations in {int(w.sum())} cases")
-        if nb and first_bad is None:
-            idx = np.argwhere(bad)[0]
-            lab = labels.get(key)
-            where = lab[int(idx[0])] if lab is not None and len(lab) > int(idx[0]) else tuple(int(i) for i in idx)
-            mv, tv = np.asarray(m[tuple(idx)]).item(), np.asarray(v[tuple(idx)]).item()
-            first_bad = f"{key} at {where}: measured {mv!r}, statement {spec.get('rel', '==')} {tv!r}"
-    if covered == 0:
-        return Verdict(Outcome.INCONCLUSIVE, 0, 0, None, "no case satisfies the statement's hypotheses")
-    reason = "exact; " + "; ".join(parts) + (f"; first violation: {first_bad}" if first_bad else "")
-    return Verdict(Outcome.HOLDS if n_bad == 0 else Outcome.FAILS, theoretical=covered, measured=n_bad,
-                   margin=float("inf") if n_bad == 0 else 0.0, reason=reason, worst=first_bad, tolerance=0.0)
+# Exact judge of set-theoretic statements: no tolerance, these are exact on finite systems.
+_exact = judges.exact_specs()
 
 
 def _area(claim: Claim, evidence: Mapping[str, Any], **params: Any) -> Verdict:
