@@ -19,6 +19,7 @@ from scipy.stats import ortho_group
 import theorems
 from numerics import network_reduction as nr
 from numerics import network_systems as ns
+from numerics import power_grids as pg
 from numerics.fit import loglog_fit
 from theorems import coherent_clusters as cc
 
@@ -1040,6 +1041,160 @@ def test_experiment_acc_figs3_4(verify):
                                    f"DC 1/sum(d + 1/r) = {1 / np.sum(prm.d + prm.rinv):.4f}",
                           figure=fig, seed=[SEED, 22, int(p_in * 10)], params={"p": p_in, "n": 50})
         assert max(rel) <= 0.1
+
+
+# =============================================================================================
+# E3 / E4: real grid topologies (pandapower cases, bundled) joined into multi-area systems
+# =============================================================================================
+def _grid_study(areas: list[str], w_tie: float, placements: int, base: int) -> dict:
+    """Spectra and k-means recovery over ``placements`` random tie-line placements."""
+    laps = [pg.bundled_grid_laplacian(a)[0] for a in areas]
+    k = len(areas)
+    lam, ari = [], []
+    for rep in range(placements):
+        seq = np.random.SeedSequence([SEED, base, int(w_tie * 10), rep])
+        L, truth, _ = pg.join_areas(laps, w_tie, seq)
+        lam.append(np.linalg.eigvalsh(L)[: k + 1])
+        ari.append(nr.partition_ari(nr.reduce_network(L, k, seed=seq).labels, truth))
+    return {"lam": np.array(lam), "ari": np.array(ari), "k": k}
+
+
+def _grid_response(areas: list[str], w_tie: float, base: int) -> dict:
+    """Step -chi at generator 2 on one tie placement: full network vs the k-node reduced model
+    (Algorithm 1 on the sampled Laplacian) and the single coherent node."""
+    laps = [pg.bundled_grid_laplacian(a)[0] for a in areas]
+    k = len(areas)
+    seq = np.random.SeedSequence([SEED, base, int(w_tie * 10), 0])
+    L, truth, ties = pg.join_areas(laps, w_tie, seq)
+    n = L.shape[0]
+    red = nr.reduce_network(L, k, seed=seq)
+    # The generator dynamics of these cases are not public: ACC's coefficient laws (synthetic).
+    prm = ns.sample_generator_params(n, np.random.SeedSequence([SEED, base, 1]))
+    u0 = np.zeros(n)
+    u0[1] = -1.0
+    t = np.linspace(0.0, 10.0, 2001)
+    y = ns.exact_response(ns.swing_turbine_statespace(prm, L), "step", t, u0)
+    first = [int(np.flatnonzero(red.labels == i)[0]) for i in range(k)]
+    yk = ns.exact_response(nr.reduced_statespace(prm, red.labels, red.Lk), "step", t, u0)[:, first]
+    y1 = ns.exact_response(nr.reduced_statespace(prm, np.zeros(n, int), np.zeros((1, 1))), "step", t, u0)[:, :1]
+    trk, trk1 = _tracking(y, yk, red.labels, k), _tracking(y, np.repeat(y1, k, axis=1), red.labels, k)
+    rel = lambda m: [e / s for e, s in zip(m["E_mean"], m["Y"])]  # noqa: E731
+    dist = int(red.labels[1])
+    means = [y[:, red.labels == i].mean(1) for i in range(k)]
+    # undershoot of a group mean: its extreme excursion over its value at the end of the window
+    nadir = [float(np.min(m) / m[-1]) for m in means]
+    # Thm 1 (rank-k truncation bound) on the real topology at a few frequencies
+    thm1 = [_thm1_point({"L": L, "s0": 1j * w, "params": prm, "static": False}, k) for w in (0.05, 0.2, 0.5, 1.0)]
+    thm1 = [p for p in thm1 if p is not None]
+    ratio = [float(p["lhs"] / cc.thm1_bound(p["M1"], p["M2"], p["F"])) for p in thm1]
+    return {"t": t, "y": y, "yk": yk, "labels": red.labels, "truth": truth, "ties": ties, "dist": dist,
+            "rel_k": rel(trk), "rel_1": rel(trk1), "means": means, "nadir": nadir, "thm1_ratio": ratio,
+            "ari": nr.partition_ari(red.labels, truth), "n": n}
+
+
+def _grid_figure(title: str, r: dict) -> dict:
+    series = []
+    for i in range(len(r["means"])):
+        tag = " (disturbed)" if i == r["dist"] else ""
+        series.append({"label": f"mean y, group {i + 1}{tag}", "y": r["means"][i], "role": "measured"})
+        series.append({"label": f"ŷ_{i + 1} (reduced)", "y": r["yk"][:, i], "role": "theory"})
+    series.append({"label": "disturbed generator y_2", "y": r["y"][:, 1], "role": "measured"})
+    return {"title": title, "xlabel": "t (s)", "ylabel": "frequency deviation (rad/s, p.u. network)",
+            "logx": False, "logy": False, "x": r["t"], "series": series,
+            "note": "Kron-reduced pandapower 3.5.6 topologies (bundled), joined by random weak ties; "
+                    "generator dynamics synthetic (ACC laws), the real dynamic data are not public"}
+
+
+def _spectra_text(name: str, st_: dict, ref: tuple) -> str:
+    lo, med, hi = (np.round(f(st_["lam"], axis=0), 3).tolist() for f in (np.min, np.median, np.max))
+    return (f"{name}: lambda_1..{st_['k'] + 1} median {med} (range {lo} .. {hi}) over "
+            f"{len(st_['ari'])} tie placements, card {list(ref)}; ARI = 1 on {int(np.sum(st_['ari'] == 1.0))} of "
+            f"{len(st_['ari'])} (min {st_['ari'].min():.2f})")
+
+
+def _assert_grid_study(st_: dict) -> None:
+    # "clustering correct" on every tie placement (measured: 40 of 40 placements for every
+    # configuration with w_tie <= 2; at w_tie = 5 on 3 x RTS-24 only about 90%, see E4)
+    assert np.all(st_["ari"] == 1.0)
+
+
+@pytest.mark.experiment("coherent_clusters.E3")
+def test_experiment_e3_real_grids(verify, thorough):
+    """E3 (ACC Fig. 6 substitute): two-area systems from bundled pandapower cases."""
+    placements = 40 if thorough else 10
+    # card references (pandapower 3.5.6, one tie placement each)
+    configs = [("2 x case39, w_tie = 0.5", ["case39", "case39"], 0.5, (0, 0.194, 12.09)),
+               ("2 x case39, w_tie = 2", ["case39", "case39"], 2.0, (0, 0.69, 12.26)),
+               ("iceland + case39, w_tie = 0.5", ["iceland", "case39"], 0.5, (0, 0.098, 0.463))]
+    studies = [(name, _grid_study(areas, w, placements, 31), ref) for name, areas, w, ref in configs]
+    # the card's "hard" examples: single grids, whose zones are not separated by weak ties
+    gaps = {}
+    for case in ("case118", "case300"):
+        lam = np.linalg.eigvalsh(pg.bundled_grid_laplacian(case)[0])
+        gaps[case] = np.round(lam[2:6] / lam[1:5], 2).tolist()
+    r = _grid_response(["case39", "case39"], 0.5, 31)
+    ri = _grid_response(["iceland", "case39"], 0.5, 32)
+    other = 1 - r["dist"]
+    verify.experiment(
+        SLUG, "E3", title="ACC Fig. 6 substitute: two-area systems from real (pandapower) topologies",
+        expected="sign/k-means clustering recovers the areas; the reduced model tracks the group means; the "
+                 "non-disturbed group shows an underdamped response (card references: 2 x case39 lambda = "
+                 "(0, 0.194, 12.09) at w_tie 0.5 and (0, 0.69, 12.26) at 2; iceland + case39 (0, 0.098, 0.463); "
+                 "ARI 1.0; case118/case300 without a clear eigen-gap)",
+        observed="; ".join(_spectra_text(n_, st_, ref) for n_, st_, ref in studies)
+                 + f"; eigenvalue ratios lambda_(i+1)/lambda_i, i = 2..5: {gaps}"
+                 + f"; 2 x case39 response: relative E_mean (disturbed, other) = {r['rel_k'][r['dist']]:.3f}, "
+                   f"{r['rel_k'][other]:.3f} (single coherent node {r['rel_1'][r['dist']]:.2f}, "
+                   f"{r['rel_1'][other]:.2f}); other-group nadir/final {r['nadir'][other]:.2f} (> 1: undershoot); "
+                   f"Thm 1 LHS/RHS at 4 frequencies {np.round(r['thm1_ratio'], 3).tolist()}"
+                 + f"; iceland + case39: relative E_mean {np.round(ri['rel_k'], 3).tolist()} (single node "
+                   f"{np.round(ri['rel_1'], 2).tolist()}), nadir/final {np.round(ri['nadir'], 2).tolist()}",
+        figure=_grid_figure("E3: 2 x case39 joined by two ties of 0.5 p.u., step -chi at generator 2", r),
+        seed=[SEED, 31], params={"placements": placements, "ties_per_pair": 2, "n": r["n"],
+                                 "topology": "bundled Kron-reduced pandapower 3.5.6 cases"},
+        scale="substitute: IEEE 68-bus data not available offline; pandapower cases joined by random ties, "
+              "synthetic generator dynamics")
+    for _, st_, _ in studies:
+        _assert_grid_study(st_)
+    for resp in (r, ri):
+        assert resp["ari"] == 1.0
+        assert max(resp["rel_k"]) < max(resp["rel_1"]) / 2  # the reduced model beats the single coherent node
+        assert all(x <= 1.0 + 1e-9 for x in resp["thm1_ratio"]) and resp["thm1_ratio"]
+    # sec5_phenomenon's 10% criterion on the well-separated pair (measured 3-5% over tie placements and
+    # generator draws); iceland + case39 has a small gap (Iceland's own lambda_2 = 0.39) and is reported only
+    assert max(r["rel_k"]) <= 0.1
+    assert r["nadir"][other] > 1.02  # underdamped non-disturbed group (card's qualitative target)
+
+
+@pytest.mark.experiment("coherent_clusters.E4")
+def test_experiment_e4_rts96(verify, thorough):
+    """E4 (poster mention, UNCERTAIN): three copies of RTS-24 joined as an RTS-96 stand-in."""
+    placements = 40 if thorough else 10
+    refs = {0.5: (0, 0.258, 0.265, 5.11), 2.0: (0, 0.949, 1.006, 5.197), 5.0: (0, 1.49, 1.88, 5.54)}
+    studies = [(f"3 x case24_ieee_rts, w_tie = {w:g}", _grid_study(["case24_ieee_rts"] * 3, w, placements, 41), ref)
+               for w, ref in refs.items()]
+    r = _grid_response(["case24_ieee_rts"] * 3, 0.5, 41)
+    verify.experiment(
+        SLUG, "E4", title="RTS-96 substitute: 3 x case24_ieee_rts (33 generator buses) with weak ties",
+        expected="card (ties at generator level, 2 per area pair): lambda_1..4 = (0, 0.258, 0.265, 5.11) at "
+                 "w_tie 0.5, (0, 0.949, 1.006, 5.197) at 2, (0, 1.49, 1.88, 5.54) at 5; ARI 1.0 in all three "
+                 "(the poster's RTS-96 case itself is UNCERTAIN: no numbers are published)",
+        observed="; ".join(_spectra_text(n_, st_, ref) for n_, st_, ref in studies)
+                 + f"; response at w_tie 0.5: relative E_mean per group {np.round(r['rel_k'], 3).tolist()} "
+                   f"(single coherent node {np.round(r['rel_1'], 2).tolist()}), nadir/final "
+                   f"{np.round(r['nadir'], 2).tolist()}; Thm 1 LHS/RHS {np.round(r['thm1_ratio'], 3).tolist()}",
+        figure=_grid_figure("E4: 3 x case24_ieee_rts, ties 0.5 p.u., step -chi at generator 2", r),
+        seed=[SEED, 41], params={"placements": placements, "ties_per_pair": 2, "n": r["n"]},
+        scale="substitute: RTS-96 tie data not bundled; three RTS-24 copies joined by random generator-level "
+              "ties, synthetic generator dynamics")
+    for w, (_, st_, _) in zip(refs, studies):
+        if w <= 2.0:
+            _assert_grid_study(st_)
+    # At w_tie = 5 the ties are as strong as the weakest internal couplings: k-means misassigns a
+    # tie-end generator on about 10% of placements (card: ARI 1.0 on its single placement).
+    assert studies[-1][1]["ari"].mean() > 0.5
+    assert r["ari"] == 1.0 and max(r["rel_k"]) < max(r["rel_1"])
+    assert all(x <= 1.0 + 1e-9 for x in r["thm1_ratio"])
 
 
 @pytest.mark.experiment("coherent_clusters.E5")

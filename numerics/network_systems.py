@@ -21,9 +21,7 @@ no paper-specific statement; it offers
   weighted stochastic block models :func:`sample_wsbm`, :func:`wsbm_laplacian`,
   :func:`wsbm_expected_laplacian`; spectra :func:`laplacian_eigh`,
   :func:`algebraic_connectivity`; :func:`grounded_laplacian`, :func:`kron_reduce`;
-* power-grid topologies: :func:`synthetic_grid_laplacian` (always available) and
-  :func:`pandapower_generator_laplacian` (optional, needs ``pandapower``), with
-  :func:`power_grid_laplacian` choosing between them;
+* (power-grid topologies live in :mod:`numerics.power_grids`);
 * nodal transfer functions evaluated on complex frequencies (vectorised over a grid):
   :class:`GeneratorParams`, :func:`sample_generator_params`, :func:`consensus_ginv`,
   :func:`swing_ginv`, :func:`swing_turbine_ginv`, :func:`swing_turbine_g`,
@@ -87,10 +85,6 @@ __all__ = [
     "algebraic_connectivity",
     "grounded_laplacian",
     "kron_reduce",
-    # power grids
-    "synthetic_grid_laplacian",
-    "pandapower_generator_laplacian",
-    "power_grid_laplacian",
     # nodal transfer functions
     "GeneratorParams",
     "sample_generator_params",
@@ -527,135 +521,6 @@ def kron_reduce(lap_bus: Any, keep: Sequence[int]) -> np.ndarray:
         red = red - a[np.ix_(kp, other)] @ sla.solve(a[np.ix_(other, other)], a[np.ix_(other, kp)],
                                                     assume_a="sym")
     return 0.5 * (red + red.T)
-
-
-# ---------------------------------------------------------------------------------------
-# power-grid topologies
-# ---------------------------------------------------------------------------------------
-def synthetic_grid_laplacian(n_bus: int = 189, n_gen: int = 35, seed: Any = 0, *,
-                             extra_edge_fraction: float = 0.09,
-                             susceptance_range: tuple[float, float] = (2.0, 40.0),
-                             lam2: float | None = None) -> np.ndarray:
-    """A synthetic transmission grid reduced to its generator buses.
-
-    A stand-in for the Kron-reduced generator Laplacian of a real grid when its data are
-    not available: a random spanning tree on ``n_bus`` buses plus
-    ``round(extra_edge_fraction * n_bus)`` random extra branches (mean degree ~2.2, like
-    sparse transmission grids), i.i.d. ``U[susceptance_range]`` branch susceptances (p.u.),
-    ``n_gen`` generator buses drawn at random, then Kron reduction onto them. If ``lam2``
-    is given, the result is scaled so that its algebraic connectivity equals ``lam2``.
-    """
-    n_bus = as_int(n_bus, "n_bus", low=2)
-    n_gen = as_int(n_gen, "n_gen", low=2, high=n_bus)
-    frac = as_scalar(extra_edge_fraction, "extra_edge_fraction", low=0)
-    sr = _check_weight_range(susceptance_range)
-    rng = as_rng(seed)
-    lap_bus = random_tree_laplacian(n_bus, rng, weight_range=sr)
-    adj = -lap_bus
-    np.fill_diagonal(adj, 0.0)
-    n_extra = int(round(frac * n_bus))
-    added = 0
-    while added < n_extra:
-        i, j = rng.integers(0, n_bus, 2)
-        if i != j and adj[i, j] == 0:
-            adj[i, j] = adj[j, i] = rng.uniform(*sr)
-            added += 1
-    lap_bus = np.diag(adj.sum(axis=1)) - adj
-    gens = np.sort(rng.choice(n_bus, size=n_gen, replace=False))
-    red = kron_reduce(lap_bus, gens)
-    red = red - np.diag(red.sum(axis=1))  # remove round-off in the row sums
-    if lam2 is not None:
-        lam2 = as_scalar(lam2, "lam2", low=0, low_open=True)
-        red = red * (lam2 / algebraic_connectivity(red))
-    return red
-
-
-def pandapower_generator_laplacian(case: str = "iceland") -> tuple[np.ndarray, dict[str, Any]]:
-    """Kron-reduced generator Laplacian of a grid bundled with ``pandapower``.
-
-    Requires the optional dependency ``pandapower`` (raises ``ImportError`` otherwise).
-    Procedure: AC power flow (``runpp(numba=False)``); from the internal bus admittance
-    matrix ``Y`` and voltages ``V = |V| e^{j theta}`` form the power-flow Jacobian
-    ``L_ij = -|V_i||V_j| Im(Y_ij) cos(theta_i - theta_j)`` (``i != j``), ``L_ii = -sum_j L_ij``;
-    Kron-reduce onto the generator buses (``gen`` and ``ext_grid``); symmetrise.
-    ``net._ppc`` is a private pandapower API: results are tied to the pandapower version
-    recorded in the returned ``info``.
-
-    Parameters
-    ----------
-    case : name of a function in ``pandapower.networks`` (``"iceland"``, ``"case39"``,
-        ``"case24_ieee_rts"``, ``"case118"``, ``"case300"``, ``"case9"``, ``"case14"`` ...).
-
-    Returns
-    -------
-    lap, info : the reduced Laplacian (p.u. on the case's MVA base) and a dict with
-        ``source``, ``version``, ``n_bus``, ``gen_buses``, ``p_mw`` (dispatch per generator
-        bus, NaN for the slack bus).
-    """
-    if not isinstance(case, str):
-        raise TypeError(f"case must be a string, got {type(case).__name__}")
-    try:
-        import pandapower as pp
-        import pandapower.networks as pn
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("pandapower_generator_laplacian needs the optional dependency "
-                          "'pandapower' (pip install pandapower)") from exc
-    if not hasattr(pn, case):
-        raise ValueError(f"pandapower.networks has no case {case!r}")
-    net = getattr(pn, case)()
-    pp.runpp(net, numba=False)
-    internal = net._ppc["internal"]
-    Y = internal["Ybus"]
-    Y = Y.toarray() if sps.issparse(Y) else np.asarray(Y)
-    V = np.asarray(internal["V"]).ravel()
-    vm, th = np.abs(V), np.angle(V)
-    lap = -np.outer(vm, vm) * np.imag(Y) * np.cos(th[:, None] - th[None, :])
-    np.fill_diagonal(lap, 0.0)
-    lap = lap - np.diag(lap.sum(axis=1))
-    lookup = net._pd2ppc_lookups["bus"]
-    gen_pd = list(net.gen.bus.values[net.gen.in_service.values]) + list(net.ext_grid.bus.values)
-    gen_ppc = np.unique(lookup[np.asarray(gen_pd, dtype=int)])
-    red = kron_reduce(0.5 * (lap + lap.T), gen_ppc)
-    p = np.full(gen_ppc.size, np.nan)
-    for bus, pmw in zip(net.gen.bus.values, net.gen.p_mw.values):
-        pos = np.searchsorted(gen_ppc, lookup[int(bus)])
-        if pos < gen_ppc.size and gen_ppc[pos] == lookup[int(bus)]:
-            p[pos] = pmw if np.isnan(p[pos]) else p[pos] + pmw
-    info = {"source": f"pandapower {pp.__version__} networks.{case}()", "version": pp.__version__,
-            "n_bus": int(Y.shape[0]), "gen_buses": gen_ppc, "p_mw": p}
-    return red, info
-
-
-def power_grid_laplacian(case: str = "iceland", seed: Any = 0, *,
-                         source: str = "synthetic") -> tuple[np.ndarray, dict[str, Any]]:
-    """A generator-level grid Laplacian from pandapower or a synthetic stand-in.
-
-    ``source="pandapower"`` needs the optional dependency; ``"synthetic"`` (default, used
-    by the default checks) never does; ``"auto"`` uses pandapower when it is importable and
-    falls back to the synthetic grid otherwise. The synthetic stand-ins keep the bus and
-    generator counts of the named case and are scaled to the algebraic connectivity of
-    the Kron-reduced pandapower 3.5.6 case (see ``info["source"]``).
-    """
-    known = {  # (n_bus, n_gen, lambda_2 of the Kron-reduced case in pandapower 3.5.6)
-        "iceland": (189, 35, 0.391), "case39": (39, 10, 12.09), "case24_ieee_rts": (24, 11, 5.05),
-        "case118": (118, 54, 0.579), "case300": (300, 69, 0.844),
-    }
-    if source not in ("synthetic", "pandapower", "auto"):
-        raise ValueError(f"source must be 'synthetic', 'pandapower' or 'auto', got {source!r}")
-    if source in ("pandapower", "auto"):
-        try:
-            return pandapower_generator_laplacian(case)
-        except ImportError:
-            if source == "pandapower":
-                raise
-    if case not in known:
-        raise ValueError(f"no synthetic stand-in for case {case!r}; known: {sorted(known)}")
-    n_bus, n_gen, lam2 = known[case]
-    lap = synthetic_grid_laplacian(n_bus, n_gen, seed, lam2=lam2)
-    info = {"source": f"synthetic stand-in for {case} ({n_bus} buses, {n_gen} generator buses, "
-                      f"lambda_2 scaled to {lam2})", "version": None, "n_bus": n_bus,
-            "gen_buses": None, "p_mw": None}
-    return lap, info
 
 
 # ---------------------------------------------------------------------------------------

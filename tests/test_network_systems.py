@@ -198,40 +198,6 @@ def test_grounded_and_kron():
     assert np.allclose(red, ref, atol=1e-12) and _is_laplacian(red)
 
 
-def test_synthetic_grid_and_power_grid_fallback():
-    L = ns.synthetic_grid_laplacian(189, 35, 0, lam2=0.391)
-    assert L.shape == (35, 35) and _is_laplacian(L, 1e-9) and ns.is_connected(L)
-    assert ns.algebraic_connectivity(L) == pytest.approx(0.391, rel=1e-10)
-    assert np.array_equal(L, ns.synthetic_grid_laplacian(189, 35, 0, lam2=0.391))
-    L2, info = ns.power_grid_laplacian("iceland", 0)
-    assert np.array_equal(L2, L) and "synthetic" in info["source"]
-    La, _ = ns.power_grid_laplacian("case39", 1, source="auto")  # falls back without pandapower
-    assert La.shape == (10, 10)
-    with pytest.raises(ValueError, match="source"):
-        ns.power_grid_laplacian("iceland", 0, source="web")
-    with pytest.raises(ValueError, match="no synthetic stand-in"):
-        ns.power_grid_laplacian("case2869pegase", 0)
-
-
-def test_pandapower_cases_when_installed():
-    pytest.importorskip("pandapower")
-    L, info = ns.pandapower_generator_laplacian("case39")
-    assert L.shape == (10, 10) and _is_laplacian(L, 1e-8)
-    assert ns.algebraic_connectivity(L) == pytest.approx(12.09, rel=0.02)  # pandapower 3.5.6 reference
-
-
-def test_pandapower_missing_raises_importerror():
-    try:
-        import pandapower  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match="pandapower"):
-            ns.pandapower_generator_laplacian("iceland")
-        with pytest.raises(ImportError):
-            ns.power_grid_laplacian("iceland", source="pandapower")
-    else:  # pragma: no cover - environment with pandapower
-        pytest.skip("pandapower is installed")
-
-
 # -- nodal transfer functions ----------------------------------------------------------
 def test_generator_params_and_node_models():
     p = ns.sample_generator_params(8, 1)
