@@ -48,11 +48,13 @@ randomised SVD; ``svd_embed(..., backend="torch")`` reproduces that, lazily impo
 
 Also here: synthetic concept dictionaries with controlled coherence (seeded), the transplant
 operations replace / remove / add computed as ``D' w + r`` (Algorithm 1), the sparse-recovery,
-adaptive-strength and dictionary-size experiments, and the two offline stand-ins of the card
-(a token-additive "sequence" text encoder and an affine linear-Gaussian score model).
+adaptive-strength and dictionary-size experiments, and the offline stand-ins of the card
+(a token-additive "sequence" text encoder, a small Word2Vec sentence encoder trained on gensim's
+bundled Lee news corpus, and an affine linear-Gaussian score model).
 """
 from __future__ import annotations
 
+import hashlib
 import warnings
 import zlib
 from collections.abc import Sequence
@@ -90,6 +92,8 @@ __all__ = [
     "adaptive_strength_samples",
     "nested_dictionary_fits",
     "SequenceEncoder",
+    "Word2VecEncoder",
+    "lee_corpus",
     "affine_score",
 ]
 
@@ -654,6 +658,155 @@ class SequenceEncoder:
         if isinstance(sentences, str):
             raise TypeError("sentences must be a sequence of str, not a single str")
         return np.vstack([self.encode(s) for s in sentences])
+
+
+def _stable_hash(text: str) -> int:
+    """A process-independent string hash (crc32), for gensim's ``hashfxn``."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def lee_corpus() -> list[str]:
+    """The documents (one per line, 300) of the Lee background news corpus that ships with
+    gensim's test data (``gensim.test.utils.datapath('lee_background.cor')``, ASCII text).
+    Requires the optional extra ``text`` (gensim)."""
+    from gensim.test.utils import datapath  # optional extra: imported only when used
+
+    with open(datapath("lee_background.cor"), encoding="utf-8") as fh:
+        return [line.rstrip("\n") for line in fh]
+
+
+class Word2VecEncoder:
+    """A small Word2Vec sentence encoder: the card's offline text-encoder stand-in (a).
+
+    Trains ``gensim.models.Word2Vec`` (CBOW, negative sampling, gensim's defaults otherwise)
+    with ``vector_size = 64``, ``window = 5``, ``min_count = 2``, ``epochs = 20``,
+    ``seed = 0`` and a single worker thread on the Lee background news corpus
+    (:func:`lee_corpus`, 300 documents, 58,152 tokens, 3,955 words with ``min_count = 2``),
+    each document tokenised by ``gensim.utils.simple_preprocess`` (lower case, tokens of
+    2-15 letters). Training takes about a second.
+
+    A sentence is tokenised the same way; its embedding is the float64 mean of the vectors
+    of its in-vocabulary token *occurrences* (a repeated word counts every time it occurs;
+    out-of-vocabulary tokens are dropped). A sentence without any in-vocabulary token -
+    the null concept ``""``, but also ``"a"`` (one letter) or ``"zyzzyva"`` - has no mean:
+    ``empty="zero"`` (default) returns the zero vector, the additive identity, so that a
+    remove edit ``v' = D' w + r`` with the null concept reduces to ``v - w_src d_src``;
+    ``empty="raise"`` raises ``ValueError`` instead. The zero vector cannot be an atom of a
+    ``normalize=True`` decomposition (:func:`decompose` refuses zero atoms): unlike CLIP's
+    embedding of ``""`` it carries no shared component, so here the null concept serves
+    only as the transplant target of a remove.
+
+    Determinism: with one worker thread the trained vectors are bit-for-bit identical
+    across runs, in one process and across processes with different ``PYTHONHASHSEED``
+    (checked with gensim 4.4.0). gensim 4 draws the initial vectors from
+    ``numpy.random.default_rng(seed)`` in vocabulary order (insertion order of a dict, sorted
+    by descending count with a deterministic tie-break) and the training randomness from
+    ``RandomState(seed)``; the ``hashfxn`` argument (Python's salted ``hash`` by default) is
+    consulted only by the deprecated ``seeded_vector`` (the ``seed`` docstring of gensim 4.4,
+    which still asks for ``PYTHONHASHSEED``, describes the older scheme). gensim 3.x seeded each
+    word's initial vector with ``hashfxn(word + str(seed))``, which made the vectors depend
+    on ``PYTHONHASHSEED``; this class passes a stable crc32 ``hashfxn``, so the hash salt
+    is irrelevant there too. More than one worker thread makes training order-dependent
+    and non-reproducible, hence ``workers=1`` is fixed. :meth:`fingerprint` hashes the
+    vocabulary and the vectors for comparing runs.
+
+    Parameters
+    ----------
+    corpus : documents (a sequence of str) to train on; ``None`` (default) uses
+        :func:`lee_corpus`.
+    vector_size, window, min_count, epochs : Word2Vec's parameters (positive integers).
+    seed : Word2Vec's seed, an integer in ``[0, 2**32 - 1]``.
+    empty : ``"zero"`` or ``"raise"``: the embedding of a sentence without in-vocabulary words.
+    """
+
+    def __init__(self, corpus: Sequence[str] | None = None, *, vector_size: int = 64, window: int = 5,
+                 min_count: int = 2, epochs: int = 20, seed: int = 0, empty: str = "zero") -> None:
+        self.vector_size = as_int(vector_size, "vector_size", low=1)
+        self.window = as_int(window, "window", low=1)
+        self.min_count = as_int(min_count, "min_count", low=1)
+        self.epochs = as_int(epochs, "epochs", low=1)
+        self.seed = as_int(seed, "seed", low=0, high=2**32 - 1)
+        if empty not in ("zero", "raise"):
+            raise ValueError(f"empty must be 'zero' or 'raise', got {empty!r}")
+        self.empty = empty
+        if corpus is not None:
+            if isinstance(corpus, (str, bytes)) or not isinstance(corpus, Sequence):
+                raise TypeError(f"corpus must be a sequence of str, got {type(corpus).__name__}")
+            bad = [i for i, doc in enumerate(corpus) if not isinstance(doc, str)]
+            if bad:
+                raise TypeError(f"corpus must be a sequence of str; entry {bad[0]} is "
+                                f"{type(corpus[bad[0]]).__name__}")
+        # optional extra ``text``: gensim is imported only when an encoder is built
+        from gensim.models import Word2Vec
+        from gensim.utils import simple_preprocess
+
+        self._preprocess = simple_preprocess
+        docs = [toks for toks in (simple_preprocess(d) for d in (lee_corpus() if corpus is None else corpus))
+                if toks]
+        if not docs:
+            raise ValueError("corpus has no tokens after gensim.utils.simple_preprocess")
+        model = Word2Vec(vector_size=self.vector_size, window=self.window, min_count=self.min_count,
+                         workers=1, seed=self.seed, epochs=self.epochs, hashfxn=_stable_hash)
+        model.build_vocab(docs)
+        if len(model.wv) == 0:
+            raise ValueError(f"corpus has no word occurring at least min_count = {self.min_count} times")
+        model.train(docs, total_examples=len(docs), epochs=self.epochs)
+        self.n_documents = len(docs)
+        self.n_tokens = sum(len(t) for t in docs)
+        self.index_to_key: tuple[str, ...] = tuple(model.wv.index_to_key)
+        self.key_to_index: dict[str, int] = dict(model.wv.key_to_index)
+        self.vectors = np.array(model.wv.vectors, dtype=float)  # float64 copy; gensim trains in float32
+        self.vectors.flags.writeable = False
+
+    @property
+    def dim(self) -> int:
+        """The embedding dimension (``vector_size``)."""
+        return self.vector_size
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self.key_to_index
+
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def tokens(self, sentence: str) -> list[str]:
+        """``gensim.utils.simple_preprocess(sentence)``: the tokens before the vocabulary filter."""
+        if not isinstance(sentence, str):
+            raise TypeError(f"sentence must be a str, got {type(sentence).__name__}")
+        return self._preprocess(sentence)
+
+    def known(self, sentence: str) -> list[str]:
+        """The in-vocabulary token occurrences of ``sentence``, in order."""
+        return [t for t in self.tokens(sentence) if t in self.key_to_index]
+
+    def word_vector(self, word: str) -> np.ndarray:
+        """The float64 vector of one vocabulary word (``KeyError`` if out of vocabulary)."""
+        if not isinstance(word, str):
+            raise TypeError(f"word must be a str, got {type(word).__name__}")
+        return self.vectors[self.key_to_index[word]].copy()
+
+    def encode(self, sentence: str) -> np.ndarray:
+        """The ``(vector_size,)`` mean of the in-vocabulary word vectors of ``sentence``."""
+        idx = [self.key_to_index[t] for t in self.known(sentence)]
+        if not idx:
+            if self.empty == "raise":
+                raise ValueError(f"sentence has no in-vocabulary word: {sentence!r}")
+            return np.zeros(self.vector_size)
+        return self.vectors[idx].mean(axis=0)
+
+    def encode_many(self, sentences: Sequence[str]) -> np.ndarray:
+        """``(len(sentences), vector_size)`` embeddings (rows)."""
+        if isinstance(sentences, str):
+            raise TypeError("sentences must be a sequence of str, not a single str")
+        if len(sentences) == 0:
+            return np.zeros((0, self.vector_size))
+        return np.vstack([self.encode(s) for s in sentences])
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the vocabulary (in index order) and the trained vectors' bytes."""
+        h = hashlib.sha256("\n".join(self.index_to_key).encode("utf-8"))
+        h.update(np.ascontiguousarray(self.vectors).tobytes())
+        return h.hexdigest()
 
 
 def affine_score(z: Any, c: Any, G: Any, A: Any, a: float) -> np.ndarray:

@@ -140,3 +140,10 @@ def test_join_areas_weak_ties_bound_lambda2():
         x = np.where(labels == 0, 1.0 / 10, -1.0 / 10)
         assert ns.algebraic_connectivity(L) <= (x @ L @ x) / (x @ x) * (1 + 1e-12)
         assert (x @ L @ x) / (x @ x) == pytest.approx(2 * w * 20 / 100)
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(pg, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 2 and result.failed == 0

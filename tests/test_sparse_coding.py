@@ -9,7 +9,11 @@ KKT conditions are checked against one-sided directional derivatives of the obje
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -343,6 +347,115 @@ def test_sequence_encoder_is_stable_and_additive():
         enc.encode(3)
     with pytest.raises(TypeError, match="sentences"):
         enc.encode_many("a b")
+
+
+# -- the Word2Vec stand-in (optional extra ``text``: gensim) ------------------------------------------------
+TINY_CORPUS = ["alpha beta gamma delta", "alpha beta epsilon", "gamma delta alpha", "beta epsilon gamma"] * 3
+
+
+@pytest.fixture(scope="module")
+def lee_encoder():
+    """The default encoder on the Lee corpus, trained once for this module."""
+    pytest.importorskip("gensim")
+    return sc.Word2VecEncoder()
+
+
+def test_lee_corpus_and_default_encoder(lee_encoder):
+    docs = sc.lee_corpus()
+    assert len(docs) == 300 and all(isinstance(d, str) for d in docs)
+    enc = lee_encoder
+    assert (enc.vector_size, enc.window, enc.min_count, enc.epochs, enc.seed) == (64, 5, 2, 20, 0)
+    assert (enc.n_documents, enc.n_tokens, len(enc)) == (300, 58152, 3955)
+    assert enc.dim == 64 and enc.vectors.shape == (3955, 64) and enc.vectors.dtype == np.float64
+    assert not enc.vectors.flags.writeable
+    assert enc.index_to_key[0] == "the"  # sorted by descending count
+    v = enc.encode("Israeli police arrested Palestinian militants")
+    assert v.shape == (64,) and v.dtype == np.float64 and np.all(np.isfinite(v))
+    assert enc.encode_many(["police", "army", ""]).shape == (3, 64)
+    assert enc.encode_many([]).shape == (0, 64)
+
+
+def test_word2vec_encoding_is_the_mean_of_word_vectors(lee_encoder):
+    enc = lee_encoder
+    assert enc.tokens("The POLICE, and the army!") == ["the", "police", "and", "the", "army"]
+    s = "the police police army"
+    manual = (enc.word_vector("the") + 2 * enc.word_vector("police") + enc.word_vector("army")) / 4
+    assert np.allclose(enc.encode(s), manual, rtol=0, atol=1e-15)  # every occurrence counts
+    # the float64 vectors are gensim's float32 ones, converted exactly
+    assert np.array_equal(enc.word_vector("police").astype(np.float32).astype(float), enc.word_vector("police"))
+    with pytest.raises(KeyError):
+        enc.word_vector("zyzzyva")
+
+
+def test_word2vec_out_of_vocabulary_handling(lee_encoder):
+    enc = lee_encoder
+    assert "police" in enc and "zyzzyva" not in enc and 3 not in enc
+    # out-of-vocabulary tokens are dropped from the mean; one-letter words never become tokens
+    assert np.array_equal(enc.encode("police zyzzyva"), enc.encode("police"))
+    assert enc.known("a police zyzzyva") == ["police"]
+    for s in ("", "a", "zyzzyva qwxzt", "   "):
+        assert np.array_equal(enc.encode(s), np.zeros(64)), s  # the null concept: the zero vector
+    strict = sc.Word2VecEncoder(TINY_CORPUS, vector_size=8, epochs=2, empty="raise")
+    assert strict.encode("alpha").shape == (8,)
+    with pytest.raises(ValueError, match="no in-vocabulary word"):
+        strict.encode("")
+    # a zero null concept cannot be a normalised atom, but a remove edit with it subtracts
+    D = enc.encode_many(["police", "army"]).T
+    with pytest.raises(ValueError, match="zero"):
+        sc.decompose(enc.encode("police army"), np.column_stack([D, enc.encode("")]))
+    v = enc.encode("police army")
+    w = sc.decompose(v, D)
+    v_rm, _ = sc.remove(v, D, w, 0, enc.encode(""))
+    assert np.allclose(v_rm, v - w[0] * D[:, 0], rtol=0, atol=1e-15)
+
+
+def test_word2vec_reproducible_in_process(lee_encoder):
+    again = sc.Word2VecEncoder()
+    assert again.index_to_key == lee_encoder.index_to_key
+    assert np.array_equal(again.vectors, lee_encoder.vectors)  # bit for bit
+    assert again.fingerprint() == lee_encoder.fingerprint()
+    other = sc.Word2VecEncoder(seed=1)
+    assert other.index_to_key == lee_encoder.index_to_key and not np.array_equal(other.vectors, lee_encoder.vectors)
+    assert sc._stable_hash("police") == 0xE47C5959  # crc32: the same in every process (Python's hash is salted)
+
+
+def test_word2vec_independent_of_the_hash_seed(lee_encoder):
+    """The trained vectors do not depend on PYTHONHASHSEED (gensim 4 seeds from numpy, not hash)."""
+    mine = os.environ.get("PYTHONHASHSEED")
+    other = "1" if mine == "0" else "0"
+    code = ("from numerics.sparse_coding import Word2VecEncoder; "
+            "print(Word2VecEncoder().fingerprint()); print(hash('concept lancet'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1], env={**os.environ, "PYTHONHASHSEED": other})
+    fingerprint, salted = out.stdout.split()
+    assert int(salted) != hash("concept lancet")  # the two processes do salt str hashes differently
+    assert fingerprint == lee_encoder.fingerprint()
+
+
+def test_word2vec_validation():
+    pytest.importorskip("gensim")
+    for kw, exc, name in [({"vector_size": 0}, ValueError, "vector_size"), ({"window": 1.5}, TypeError, "window"),
+                          ({"min_count": 0}, ValueError, "min_count"), ({"epochs": 0}, ValueError, "epochs"),
+                          ({"seed": -1}, ValueError, "seed"), ({"seed": 2**32}, ValueError, "seed"),
+                          ({"seed": True}, TypeError, "seed"), ({"empty": "nan"}, ValueError, "empty")]:
+        with pytest.raises(exc, match=name):
+            sc.Word2VecEncoder(TINY_CORPUS, **kw)
+    with pytest.raises(TypeError, match="corpus"):
+        sc.Word2VecEncoder("alpha beta alpha beta")
+    with pytest.raises(TypeError, match="corpus"):
+        sc.Word2VecEncoder(["alpha beta", 3])
+    with pytest.raises(ValueError, match="corpus has no tokens"):
+        sc.Word2VecEncoder(["a b c", "1 2 3"])
+    with pytest.raises(ValueError, match="min_count"):
+        sc.Word2VecEncoder(["alpha beta gamma"], min_count=2)
+    enc = sc.Word2VecEncoder(TINY_CORPUS, vector_size=8, epochs=2)
+    assert set(enc.index_to_key) == {"alpha", "beta", "gamma", "delta", "epsilon"}
+    with pytest.raises(TypeError, match="sentence"):
+        enc.encode(3)
+    with pytest.raises(TypeError, match="sentences"):
+        enc.encode_many("alpha beta")
+    with pytest.raises(TypeError, match="word"):
+        enc.word_vector(3)
 
 
 def test_affine_score_identity():
