@@ -14,15 +14,19 @@ Simulators by model family, each shared by the papers that need it:
   (flip radii, attacks), :mod:`~numerics.collapse` (limit networks, collapse metrics);
 * networked dynamical systems: :mod:`~numerics.network_systems` (graphs, block models,
   transfer matrices, responses), :mod:`~numerics.network_reduction` (spectral
-  clustering, reduced networks);
+  clustering, reduced networks), :mod:`~numerics.power_grids` (bundled Kron-reduced
+  pandapower grids, synthetic grids, multi-area joins);
 * safe reinforcement learning: :mod:`~numerics.mdp` (finite systems, Bellman-type
   operators, learners), :mod:`~numerics.bandits`, :mod:`~numerics.navigation`,
   :mod:`~numerics.pendulum`;
 * :mod:`~numerics.diffusion` (DDPM, Gaussian mixtures, attention denoiser),
+  :mod:`~numerics.digit_diffusion` (a patch-transformer DDPM on the bundled digits, the
+  Fréchet distance in a classifier's features),
   :mod:`~numerics.sparse_coding` (elastic-net concept decomposition),
   :mod:`~numerics.geometry` (cameras, point clouds, rendering).
 
 Every simulator takes an explicit seed, returns arrays or a :class:`Trajectory`, and
 validates its input. This package imports nothing from :mod:`theorems` but its leaf
-validation module :mod:`theorems.validate`.
+validation module :mod:`theorems.validate`; optional dependencies (torch, pandapower,
+gensim, dask) are imported only where used, through :func:`numerics._optional.require`.
 """

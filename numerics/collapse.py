@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
+from numerics._optional import require
 from theorems.validate import as_array, as_int, as_matrix, as_rng, as_scalar
 
 from . import two_layer as tl
@@ -504,10 +505,7 @@ def train_normed_head(X: Any, labels: Any, norm: str, *, seed: int, hidden: int 
     last-layer features ``H`` (n, width), its output weights ``V`` (K, width) and the
     training accuracy, as numpy arrays, for :func:`numerics.two_layer.nc_metrics`.
     """
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("train_normed_head needs the optional extra 'torch'") from exc
+    torch = require("torch", "torch", "train_normed_head")
     X = as_matrix(X, "X")
     idx, classes = class_index(labels, X.shape[0])
     if norm not in ("none", "layer", "rms"):

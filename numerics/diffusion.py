@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp
 
+from numerics._optional import require
 from theorems.validate import as_array, as_int, as_rng, as_scalar
 
 __all__ = [
@@ -399,12 +400,7 @@ def loss_and_grad_torch(W: Any, v: Any, Xt: Any, E: Any, t_idx: Any, half: bool 
 
 
 def _torch():
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ImportError("backend='torch' needs the optional extra 'torch' "
-                          "(pip install theorycheck[torch])") from exc
-    return torch
+    return require("torch", "torch", "backend='torch'")
 
 
 def _torch_loss(torch, W, v, Xt, E, t_idx, T: int, half: bool):

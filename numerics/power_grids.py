@@ -49,6 +49,7 @@ import scipy.sparse as sps
 
 from numerics.network_systems import algebraic_connectivity, kron_reduce, random_tree_laplacian
 from numerics.network_systems import _check_weight_range
+from numerics._optional import require
 from theorems.validate import as_int, as_rng, as_scalar, as_symmetric
 
 __all__ = [
@@ -100,12 +101,8 @@ def pandapower_generator_laplacian(case: str = "iceland") -> tuple[np.ndarray, d
         the order of ``lap``), ``p_mw`` (dispatch per generator bus, NaN for the slack bus).
     """
     case = _check_case(case)
-    try:
-        import pandapower as pp
-        import pandapower.networks as pn
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("pandapower_generator_laplacian needs the optional dependency "
-                          "'pandapower' (pip install 'theorycheck[power]')") from exc
+    pp = require("pandapower", "power", "pandapower_generator_laplacian")
+    pn = require("pandapower.networks", "power", "pandapower_generator_laplacian")
     if not hasattr(pn, case):
         raise ValueError(f"case: pandapower.networks has no case {case!r}")
     with warnings.catch_warnings():

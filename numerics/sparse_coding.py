@@ -63,6 +63,7 @@ from typing import Any
 
 import numpy as np
 
+from numerics._optional import require
 from theorems.validate import as_array, as_int, as_rng, as_scalar
 
 __all__ = [
@@ -669,8 +670,7 @@ def lee_corpus() -> list[str]:
     """The documents (one per line, 300) of the Lee background news corpus that ships with
     gensim's test data (``gensim.test.utils.datapath('lee_background.cor')``, ASCII text).
     Requires the optional extra ``text`` (gensim)."""
-    from gensim.test.utils import datapath  # optional extra: imported only when used
-
+    datapath = require("gensim.test.utils", "text", "lee_corpus").datapath
     with open(datapath("lee_background.cor"), encoding="utf-8") as fh:
         return [line.rstrip("\n") for line in fh]
 
@@ -736,9 +736,8 @@ class Word2VecEncoder:
             if bad:
                 raise TypeError(f"corpus must be a sequence of str; entry {bad[0]} is "
                                 f"{type(corpus[bad[0]]).__name__}")
-        # optional extra ``text``: gensim is imported only when an encoder is built
-        from gensim.models import Word2Vec
-        from gensim.utils import simple_preprocess
+        Word2Vec = require("gensim.models", "text", "Word2VecEncoder").Word2Vec
+        simple_preprocess = require("gensim.utils", "text", "Word2VecEncoder").simple_preprocess
 
         self._preprocess = simple_preprocess
         docs = [toks for toks in (simple_preprocess(d) for d in (lee_corpus() if corpus is None else corpus))

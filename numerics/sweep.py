@@ -19,6 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import product
 from typing import Any
 
+from numerics._optional import require
+
 __all__ = ["grid", "run_sweep", "pin_threads"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -72,10 +74,7 @@ def run_sweep(
     pts = [dict(p) for p in points]
     total = len(pts)
     if dask_address is not None:
-        try:
-            from dask.distributed import Client
-        except ImportError as exc:
-            raise ImportError("dask_address needs the optional extra: pip install 'theorycheck[dask]'") from exc
+        Client = require("dask.distributed", "dask", "dask_address").Client
         with Client(dask_address) as client:
             futures = [client.submit(_call, fn, p, pure=False) for p in pts]
             out = client.gather(futures)

@@ -101,6 +101,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
+from numerics._optional import require
 from theorems.validate import as_array, as_int, as_matrix, as_rng, as_scalar
 
 from .flow import Trajectory, integrate
@@ -432,10 +433,7 @@ class _TorchBackend:
     name = "torch"
 
     def __init__(self, device: str | None) -> None:
-        try:
-            import torch
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("backend='torch' needs the optional extra 'torch' (pip install theorycheck[torch])") from exc
+        torch = require("torch", "torch", "backend='torch'")
         self.torch = torch
         self.device = torch.device(device if device is not None else "cpu")
 

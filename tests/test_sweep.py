@@ -39,3 +39,12 @@ def test_dask_needs_the_extra():
     else:  # pragma: no cover - with the extra installed, an unreachable address fails fast
         with pytest.raises(OSError):
             run_sweep(_work, grid(a=[1], seed=[0]), dask_address="tcp://127.0.0.1:1")
+
+
+def test_require_names_the_extra():
+    from numerics._optional import require
+
+    assert require("numpy", "core", "x").__name__ == "numpy"
+    with pytest.raises(ImportError, match=r"feature X needs the optional dependency 'no_such_module_tc' "
+                                          r"\(pip install 'theorycheck\[extra1\]'\)"):
+        require("no_such_module_tc.sub", "extra1", "feature X")
