@@ -28,6 +28,17 @@ FID over training. Here, offline and on a CPU:
   that class by the Fréchet distance (FID with the Inception network replaced by this
   classifier).
 
+Optional class conditioning (the images stand-in of Concept Lancet, Luo et al., CVPR 2025):
+``make_denoiser(..., cond_dim=m)`` adds a conditioning vector ``c in R^m``, embedded by a
+small MLP and added to the time embedding; :func:`train_denoiser` takes one vector per image
+(with optional condition dropout to a null vector) and :func:`sample` / :func:`sample_ddim`
+accept any vector, so edited vectors ``v + w (d_tgt - d_src)`` can be fed in.
+:func:`sample_ddim` is deterministic given ``x_T`` (:func:`initial_noise`), so a source and
+an edited image generated from one ``x_T`` differ only through the conditioning.
+:func:`concept_atoms`, :func:`ink_presence`, :func:`background_mask`,
+:func:`train_conditional_digits` and :func:`edit_metrics` build that experiment. With
+``cond_dim = 0`` (the default) everything is exactly the unconditional model above.
+
 The noise schedule is an argument (``alpha_bar``, the cumulative products
 ``abar_1..abar_T``); the checks pass the paper's linear schedule
 ``theorems.ddpm_transformer.alpha_bar_linear(T, a1, aT)`` with ``abar_T`` close to 0.
@@ -42,6 +53,7 @@ extra imported only inside the functions that need it.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Sequence
@@ -65,6 +77,8 @@ __all__ = [
     "make_denoiser",
     "train_denoiser",
     "sample",
+    "initial_noise",
+    "sample_ddim",
     "fit_classifier",
     "classifier_features",
     "gaussian_stats",
@@ -72,6 +86,12 @@ __all__ = [
     "frechet_distance_samples",
     "per_class_frechet",
     "run_digit_diffusion",
+    "concept_atoms",
+    "ink_presence",
+    "background_mask",
+    "ConditionalDigits",
+    "train_conditional_digits",
+    "edit_metrics",
 ]
 
 SIDE = 8  # the bundled digits are 8x8
@@ -187,26 +207,35 @@ def _schedule(alpha_bar: Any) -> np.ndarray:
     return ab
 
 
-def make_denoiser(config: DenoiserConfig, T: int, seed: Any, device: str = "cpu"):
+def make_denoiser(config: DenoiserConfig, T: int, seed: Any, device: str = "cpu", *, cond_dim: int = 0):
     """The epsilon-prediction patch transformer (a ``torch.nn.Module``, float32).
 
     ``model(x, t)`` maps noisy tokens ``x`` of shape ``(n, tokens, patch^2)`` and step indices
     ``t`` (``0..T-1`` for ``abar_1..abar_T``) to the predicted noise, same shape as ``x``.
     The initialisation is drawn under ``torch.random.fork_rng`` from an integer seed taken
     from ``seed``, so it is repeatable and leaves the global torch generator untouched.
+
+    ``cond_dim > 0`` makes the model class-conditional: ``model(x, t, c)`` takes a real
+    conditioning vector ``c`` of shape ``(n, cond_dim)`` per image, passed through its own
+    two-layer MLP and added to the time embedding (so it enters every block's adaptive layer
+    norm, as the class embedding of a DiT does). Any vector may be fed in, not only the ones
+    seen in training (the edited vectors of Concept Lancet's transplant). The conditioning
+    MLP is created after every other layer, so with ``cond_dim = 0`` (the default) nothing
+    is added and the network and its initialisation are exactly the unconditional ones.
     """
     if not isinstance(config, DenoiserConfig):
         raise TypeError(f"config must be a DenoiserConfig, got {type(config).__name__}")
     T = as_int(T, "T", low=1)
+    cond_dim = as_int(cond_dim, "cond_dim", low=0)
     rng = as_rng(seed)
     torch = _torch()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(rng.integers(2**62)))
-        model = _build(torch, config, T)
+        model = _build(torch, config, T, cond_dim)
     return model.to(torch.device(device))
 
 
-def _build(torch, cfg: DenoiserConfig, T: int):
+def _build(torch, cfg: DenoiserConfig, T: int, cond_dim: int = 0):
     nn = torch.nn
 
     class TimeEmbedding(nn.Module):
@@ -258,9 +287,21 @@ def _build(torch, cfg: DenoiserConfig, T: int):
             self.blocks = nn.ModuleList([Block() for _ in range(cfg.depth)])
             self.norm = nn.LayerNorm(cfg.width)
             self.out = nn.Linear(cfg.width, cfg.token_dim)
+            self.cond_dim = cond_dim
+            if cond_dim:
+                # built last: the layers above draw the same initial weights as without it
+                self.cond = nn.Sequential(nn.Linear(cond_dim, cfg.width), nn.SiLU(),
+                                          nn.Linear(cfg.width, cfg.width))
 
-        def forward(self, x, t):
+        def forward(self, x, t, c=None):
             temb = self.time(t)
+            if self.cond_dim:
+                if c is None or tuple(c.shape) != (x.shape[0], self.cond_dim):
+                    raise ValueError(f"c must have shape ({x.shape[0]}, {self.cond_dim}), got "
+                                     f"{None if c is None else tuple(c.shape)}")
+                temb = temb + self.cond(c)
+            elif c is not None:
+                raise ValueError("c must be None for an unconditional model (cond_dim = 0)")
             h = self.embed(x) + self.pos
             for blk in self.blocks:
                 h = blk(h, temb)
@@ -271,7 +312,8 @@ def _build(torch, cfg: DenoiserConfig, T: int):
 
 # -- training and sampling --------------------------------------------------------------------------
 def train_denoiser(model: Any, tokens: Any, alpha_bar: Any, *, epochs: int, seed: Any, batch: int = 64,
-                   lr: float = 8e-3, device: str = "cpu", callback: Any = None) -> np.ndarray:
+                   lr: float = 8e-3, device: str = "cpu", callback: Any = None, cond: Any = None,
+                   p_uncond: float = 0.0, null_cond: Any = None) -> np.ndarray:
     """Adam on the DDPM epsilon-prediction loss (eq. (3), per entry, without the 1/2).
 
     Each step draws ``t`` uniformly from ``0..T-1`` per image and ``X^t`` by the forward
@@ -281,12 +323,21 @@ def train_denoiser(model: Any, tokens: Any, alpha_bar: Any, *, epochs: int, seed
     sample and score). ``seed`` (int or Generator) drives the order, steps and noise; pass
     the same Generator that built the model to continue one stream.
 
+    A conditional model (``make_denoiser(..., cond_dim=m)``) needs ``cond``, one
+    conditioning vector per training image, shape ``(n, m)``. With ``p_uncond > 0`` each
+    image's vector is replaced, independently at every step with that probability, by
+    ``null_cond`` (length ``m``, zeros by default): the condition dropout of
+    classifier-free guidance, which teaches the model an unconditional prediction at the
+    null vector. The dropout draws come after the step's other draws from ``seed``, and an
+    unconditional model draws nothing extra, so its training is unchanged.
+
     Returns the mean training loss of each epoch, shape ``(epochs,)``.
     """
     torch = _torch()
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     X0 = as_array(tokens, "tokens", ndim=3)
+    C, p_uncond, null = _train_cond(model, cond, p_uncond, null_cond, X0.shape[0])
     ab = _schedule(alpha_bar)
     epochs = as_int(epochs, "epochs", low=0)
     batch = as_int(batch, "batch", low=1)
@@ -309,7 +360,14 @@ def train_denoiser(model: Any, tokens: Any, alpha_bar: Any, *, epochs: int, seed
             x = torch.as_tensor(Xt, dtype=torch.float32, device=dev)
             e = torch.as_tensor(E, dtype=torch.float32, device=dev)
             t = torch.as_tensor(t_idx, dtype=torch.long, device=dev)
-            loss = torch.mean((model(x, t) - e) ** 2)
+            if C is None:
+                pred = model(x, t)
+            else:
+                c = C[idx]
+                if p_uncond > 0:
+                    c = np.where((rng.random(idx.size) < p_uncond)[:, None], null[None, :], c)
+                pred = model(x, t, torch.as_tensor(c, dtype=torch.float32, device=dev))
+            loss = torch.mean((pred - e) ** 2)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -322,8 +380,55 @@ def train_denoiser(model: Any, tokens: Any, alpha_bar: Any, *, epochs: int, seed
     return losses
 
 
+def _cond_dim(model) -> int:
+    return int(getattr(model, "cond_dim", 0))
+
+
+def _train_cond(model, cond: Any, p_uncond: Any, null_cond: Any, n: int):
+    """Validated training conditioning: ``(C or None, p_uncond, null vector or None)``."""
+    m = _cond_dim(model)
+    p = as_scalar(p_uncond, "p_uncond", low=0.0, high=1.0)
+    if m == 0:
+        if cond is not None or null_cond is not None or p > 0:
+            raise ValueError("cond, null_cond and p_uncond need a conditional model (make_denoiser(..., cond_dim=m))")
+        return None, 0.0, None
+    if cond is None:
+        raise ValueError(f"cond must be given for a conditional model: shape ({n}, {m})")
+    C = as_array(cond, "cond", shape=(n, m))
+    null = np.zeros(m) if null_cond is None else as_array(null_cond, "null_cond", shape=(m,))
+    return C, p, null
+
+
+def _sample_cond(model, cond: Any, n: int):
+    """Validated sampling conditioning: ``None`` or an ``(n, m)`` float64 array (a single
+    vector of length ``m`` is used for every sample)."""
+    m = _cond_dim(model)
+    if m == 0:
+        if cond is not None:
+            raise ValueError("cond must be None for an unconditional model (cond_dim = 0)")
+        return None
+    if cond is None:
+        raise ValueError(f"cond must be given for a conditional model: shape ({m},) or ({n}, {m})")
+    C = as_array(cond, "cond")
+    if C.shape == (m,):
+        return np.tile(C, (n, 1))
+    if C.shape != (n, m):
+        raise ValueError(f"cond must have shape ({m},) or ({n}, {m}), got {C.shape}")
+    return C
+
+
+def _sampler_inputs(model: Any, clip_x0: Any, alpha_bar: Any):
+    """torch and the validated schedule, after checking the arguments the samplers share."""
+    torch = _torch()
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(clip_x0, bool):
+        raise TypeError(f"clip_x0 must be a bool, got {type(clip_x0).__name__}")
+    return torch, _schedule(alpha_bar)
+
+
 def sample(model: Any, alpha_bar: Any, n: int, seed: Any, *, clip_x0: bool = True, device: str = "cpu",
-           chunk: int = 2048) -> np.ndarray:
+           chunk: int = 2048, cond: Any = None) -> np.ndarray:
     """Ancestral DDPM sampling (Ho et al. 2020, Algorithm 2 with ``sigma_t^2 = beta_t``).
 
     ``x_T ~ N(0, I)``; for ``t = T..1`` the step predicts
@@ -337,17 +442,16 @@ def sample(model: Any, alpha_bar: Any, n: int, seed: Any, *, clip_x0: bool = Tru
     data range ``[-1, 1]`` first, which keeps a small, partly trained denoiser from
     drifting out of range.
 
+    A conditional model needs ``cond``: one vector (length ``cond_dim``, used for every
+    sample) or one per sample, ``(n, cond_dim)``.
+
     Returns ``n`` token arrays ``(n, P, patch^2)`` (float64), clipped to ``[-1, 1]`` at the
     end. The noise comes from a ``torch.Generator`` on ``device`` seeded from ``seed``.
     """
-    torch = _torch()
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(clip_x0, bool):
-        raise TypeError(f"clip_x0 must be a bool, got {type(clip_x0).__name__}")
-    ab = _schedule(alpha_bar)
+    torch, ab = _sampler_inputs(model, clip_x0, alpha_bar)
     n = as_int(n, "n", low=1)
     chunk = as_int(chunk, "chunk", low=1)
+    C = _sample_cond(model, cond, n)
     rng = as_rng(seed)
     dev = torch.device(device)
     gen = torch.Generator(device=dev)
@@ -364,14 +468,74 @@ def sample(model: Any, alpha_bar: Any, n: int, seed: Any, *, clip_x0: bool = Tru
         for i in range(0, n, chunk):
             m = min(chunk, n - i)
             x = torch.randn(m, P, dtok, generator=gen, device=dev)
+            extra = () if C is None else (torch.as_tensor(C[i:i + m], dtype=torch.float32, device=dev),)
             for t in range(ab.size - 1, -1, -1):
-                eps = model(x, torch.full((m,), t, dtype=torch.long, device=dev))
+                eps = model(x, torch.full((m,), t, dtype=torch.long, device=dev), *extra)
                 x0 = (x - float(math.sqrt(1.0 - ab[t])) * eps) / float(math.sqrt(ab[t]))
                 if clip_x0:
                     x0 = x0.clamp(-1.0, 1.0)
                 x = float(c0[t]) * x0 + float(ct[t]) * x
                 if t > 0:
                     x = x + float(math.sqrt(beta[t])) * torch.randn(m, P, dtok, generator=gen, device=dev)
+            out.append(x.clamp(-1.0, 1.0).cpu().numpy().astype(np.float64))
+    return np.concatenate(out, axis=0)
+
+
+def initial_noise(model: Any, n: int, seed: Any) -> np.ndarray:
+    """``x_T ~ N(0, I)`` for ``n`` samples of ``model``'s token shape ``(n, P, patch^2)``,
+    drawn (float64) from ``seed`` (int or Generator), to be shared between generations
+    with :func:`sample_ddim`."""
+    P, dtok = _token_shape(model)
+    n = as_int(n, "n", low=1)
+    return as_rng(seed).standard_normal((n, P, dtok))
+
+
+def sample_ddim(model: Any, alpha_bar: Any, x_T: Any, *, cond: Any = None, clip_x0: bool = True,
+                device: str = "cpu", chunk: int = 2048) -> np.ndarray:
+    """Deterministic DDIM sampling (Song et al. 2021, eq. (12) with ``sigma_t = 0``) from a
+    given ``x_T``, over every step of the schedule.
+
+    For ``t = T..1``: ``x0 = (x_t - sqrt(1 - abar_t) f(x_t, t, c)) / sqrt(abar_t)``, with
+    ``clip_x0`` (default) clipped to ``[-1, 1]`` and the noise re-derived from the clipped
+    ``x0``, ``eps = (x_t - sqrt(abar_t) x0) / sqrt(1 - abar_t)``; then
+    ``x_{t-1} = sqrt(abar_{t-1}) x0 + sqrt(1 - abar_{t-1}) eps`` (``abar_0 = 1``, so the last
+    step returns ``x0``). Without clipping this is exactly the paper's eq. (1) DDIM step
+    (``theorems.concept_lancet.ddim_step`` with ``sigma = 0``).
+
+    No noise is drawn after ``x_T``: the output is a deterministic function of ``x_T`` and
+    the conditioning. Generating a source and an edited image from the same ``x_T``
+    (:func:`initial_noise`) with two conditioning vectors therefore attributes every pixel
+    change to the change of the conditioning (as the image editors of Concept Lancet keep
+    the inverted latent and change only the prompt embedding).
+
+    ``x_T``: ``(n, P, patch^2)``; ``cond``: as in :func:`sample`. Returns float64 tokens
+    clipped to ``[-1, 1]``.
+    """
+    torch, ab = _sampler_inputs(model, clip_x0, alpha_bar)
+    P, dtok = _token_shape(model)
+    XT = as_array(x_T, "x_T", ndim=3)
+    if XT.shape[1:] != (P, dtok):
+        raise ValueError(f"x_T must have shape (n, {P}, {dtok}), got {XT.shape}")
+    n = XT.shape[0]
+    chunk = as_int(chunk, "chunk", low=1)
+    C = _sample_cond(model, cond, n)
+    dev = torch.device(device)
+    ab_prev = np.concatenate([[1.0], ab[:-1]])
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, n, chunk):
+            m = min(chunk, n - i)
+            x = torch.as_tensor(XT[i:i + m], dtype=torch.float32, device=dev)
+            extra = () if C is None else (torch.as_tensor(C[i:i + m], dtype=torch.float32, device=dev),)
+            for t in range(ab.size - 1, -1, -1):
+                eps = model(x, torch.full((m,), t, dtype=torch.long, device=dev), *extra)
+                sa, sb = float(math.sqrt(ab[t])), float(math.sqrt(1.0 - ab[t]))
+                x0 = (x - sb * eps) / sa
+                if clip_x0:
+                    x0 = x0.clamp(-1.0, 1.0)
+                    eps = (x - sa * x0) / sb
+                x = float(math.sqrt(ab_prev[t])) * x0 + float(math.sqrt(1.0 - ab_prev[t])) * eps
             out.append(x.clamp(-1.0, 1.0).cpu().numpy().astype(np.float64))
     return np.concatenate(out, axis=0)
 
@@ -619,3 +783,147 @@ def run_digit_diffusion(alpha_bar: Any, *, epochs: int, eval_epochs: Sequence[in
               "mlp_ratio": config.mlp_ratio, "device": device}
     return DigitDiffusionResult(tuple(cls), np.array(ev), np.array(fds), np.array(cnts), loss,
                                 np.array([int(np.sum(y[keep] == c)) for c in cls]), floor, acc, params)
+
+
+# -- class conditioning as concept vectors (Concept Lancet stand-in) ----------------------------------
+def concept_atoms(n_concepts: int, dim: int, seed: Any) -> np.ndarray:
+    """``n_concepts`` orthonormal conditioning vectors in ``R^dim`` (columns, ``dim x
+    n_concepts``): the Q factor of a seeded Gaussian matrix. In the digits stand-in of
+    Concept Lancet the first ones are the class concepts and the last one the null concept
+    (the role of the empty prompt); orthonormal atoms make the sparse decomposition
+    well posed (mutual coherence 0)."""
+    n_concepts = as_int(n_concepts, "n_concepts", low=1)
+    dim = as_int(dim, "dim", low=1)
+    if dim < n_concepts:
+        raise ValueError(f"dim must be at least n_concepts={n_concepts} for orthonormal atoms, got {dim}")
+    Q, R = np.linalg.qr(as_rng(seed).standard_normal((dim, n_concepts)))
+    return Q * np.sign(np.diag(R))          # a unique sign convention
+
+
+def ink_presence(X: Any, labels: Any, low: float = 0.3, high: float = 1.5) -> np.ndarray:
+    """Per-image "presence" of its class concept: the rank of the image's ink (sum of the
+    pixel intensities ``(x + 1) / 2``) within its class, mapped linearly onto
+    ``[low, high]`` (rank ``r`` of ``n``: ``low + (high - low) (r + 1/2) / n``).
+
+    Scaling the class's conditioning vector by it ties the magnitude of the concept in the
+    conditioning to how heavily the digit is drawn, so that, as in Concept Lancet's source
+    prompts, the source concept is present with a per-image strength that a fixed edit
+    strength cannot match. Ties are broken by dataset order (stable sort)."""
+    X = as_array(X, "X", ndim=3)
+    lab = np.asarray(labels)
+    if lab.shape != (X.shape[0],) or not np.issubdtype(lab.dtype, np.integer):
+        raise ValueError(f"labels must be integer labels of shape ({X.shape[0]},), got {lab.shape}")
+    low = as_scalar(low, "low")
+    high = as_scalar(high, "high")
+    if not high > low:
+        raise ValueError(f"high must exceed low, got low={low}, high={high}")
+    ink = ((X + 1.0) / 2.0).sum(axis=(1, 2))
+    out = np.empty(X.shape[0])
+    for k in np.unique(lab):
+        i = np.flatnonzero(lab == k)
+        r = np.argsort(np.argsort(ink[i], kind="stable"), kind="stable")
+        out[i] = low + (high - low) * (r + 0.5) / i.size
+    return out
+
+
+def background_mask(X: Any, labels: Any, a: int, b: int, level: float = -0.75) -> np.ndarray:
+    """The "background" of an edit ``a -> b`` on 8x8 digits: the pixels that are dark in
+    the mean image of class ``a`` and in that of class ``b`` (mean value ``<= level``; the
+    default ``-0.75`` is at most 1/8 of full ink on average). An edit that changes only the
+    digit leaves these pixels dark; ink there is a change outside the edited object (the
+    role of the background outside PIE-Bench's edit masks). Returns a boolean ``(8, 8)``
+    mask."""
+    X = as_array(X, "X", ndim=3)
+    lab = np.asarray(labels)
+    if lab.shape != (X.shape[0],):
+        raise ValueError(f"labels must have shape ({X.shape[0]},), got {lab.shape}")
+    level = as_scalar(level, "level", low=-1.0, high=1.0)
+    masks = []
+    for name, k in (("a", a), ("b", b)):
+        k = as_int(k, name)
+        if not np.any(lab == k):
+            raise ValueError(f"{name}={k} does not occur in labels")
+        masks.append(X[lab == k].mean(axis=0) <= level)
+    return masks[0] & masks[1]
+
+
+@dataclass
+class ConditionalDigits:
+    """A class-conditional patch-transformer DDPM on digits (:func:`train_conditional_digits`).
+
+    ``model``: the denoiser (``cond_dim`` = rows of ``atoms``); ``atoms``: conditioning
+    vectors, columns ``0..K-1`` the classes (in the order of ``classes``) and column ``K``
+    the null concept; ``X``, ``labels``: the training images and digit labels;
+    ``presence``: each training image's class-concept strength (:func:`ink_presence`);
+    ``loss``: mean training loss per epoch; ``alpha_bar``: the schedule.
+    """
+
+    model: Any
+    atoms: np.ndarray
+    classes: tuple
+    X: np.ndarray
+    labels: np.ndarray
+    presence: np.ndarray
+    loss: np.ndarray
+    alpha_bar: np.ndarray
+    params: dict = field(default_factory=dict)
+
+    def index(self, digit: int) -> int:
+        """Column of ``atoms`` of ``digit``."""
+        if digit not in self.classes:
+            raise ValueError(f"digit must be one of {self.classes}, got {digit}")
+        return self.classes.index(digit)
+
+
+def train_conditional_digits(alpha_bar: Any, *, epochs: int, seed: int, classes: Sequence[int] = (0, 1, 2, 3),
+                             config: DenoiserConfig | None = None, cond_dim: int = 8, p_uncond: float = 0.1,
+                             presence: tuple[float, float] = (0.3, 1.5), batch: int = 64, lr: float = 8e-3,
+                             device: str = "cpu") -> ConditionalDigits:
+    """Train a class-conditional DDPM on the digits ``classes`` (all their images).
+
+    Image ``i`` of class ``k`` is conditioned on ``c_i = s_i d_k`` with ``d_k`` the class's
+    atom (:func:`concept_atoms`, ``len(classes) + 1`` orthonormal vectors in
+    ``R^cond_dim``, the last the null concept) and ``s_i`` its presence
+    (:func:`ink_presence` onto ``presence``); with probability ``p_uncond`` per step it is
+    replaced by the null atom (condition dropout). One integer ``seed`` fixes the atoms,
+    the initialisation, the minibatches and the noise.
+    """
+    seed = as_int(seed, "seed", low=0)
+    cls = _classes(classes)
+    ab = _schedule(alpha_bar)
+    config = DenoiserConfig() if config is None else config
+    if not isinstance(config, DenoiserConfig):
+        raise TypeError(f"config must be a DenoiserConfig, got {type(config).__name__}")
+    cond_dim = as_int(cond_dim, "cond_dim", low=len(cls) + 1)
+    if not isinstance(presence, Sequence) or len(presence) != 2:
+        raise TypeError("presence must be a (low, high) pair")
+    s_atoms, s_model, s_train = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    atoms = concept_atoms(len(cls) + 1, cond_dim, s_atoms)
+    X, y = digit_images(cls)
+    k = np.array([cls.index(int(v)) for v in y])
+    pres = ink_presence(X, y, *presence)
+    C = pres[:, None] * atoms[:, k].T
+    model = make_denoiser(config, ab.size, s_model, device=device, cond_dim=cond_dim)
+    loss = train_denoiser(model, patchify(X, config.patch), ab, epochs=epochs, seed=s_train, batch=batch, lr=lr,
+                          device=device, cond=C, p_uncond=p_uncond, null_cond=atoms[:, -1])
+    params = {"classes": cls, "T": int(ab.size), "epochs": int(epochs), "batch": batch, "lr": lr,
+              "cond_dim": cond_dim, "p_uncond": p_uncond, "presence": list(presence),
+              **dataclasses.asdict(config), "device": device}
+    return ConditionalDigits(model, atoms, tuple(cls), X, y, pres, loss, ab, params)
+
+
+def edit_metrics(clf: Any, source: Any, edited: Any, target: int, mask: Any) -> dict[str, np.ndarray]:
+    """Per-image scores of edits ``source -> edited`` (images ``(n, 8, 8)``): ``hit``, whether
+    the classifier ``clf`` labels the edited image ``target`` (the stand-in for CLIP edit
+    accuracy); ``mse``, the mean squared pixel change over the whole image; ``mse_bg``, the
+    same over the pixels of ``mask`` (:func:`background_mask`; the stand-in for background
+    LPIPS)."""
+    S = as_array(source, "source", ndim=3)
+    E = as_array(edited, "edited", shape=S.shape)
+    M = np.asarray(mask)
+    if M.shape != S.shape[1:] or M.dtype != bool or not M.any():
+        raise ValueError(f"mask must be a non-empty boolean array of shape {S.shape[1:]}")
+    target = as_int(target, "target")
+    d2 = (E - S) ** 2
+    return {"hit": clf.predict(E.reshape(E.shape[0], -1)) == target,
+            "mse": d2.mean(axis=(1, 2)), "mse_bg": d2[:, M].mean(axis=1)}

@@ -290,3 +290,171 @@ def test_validation_torch(torch1, clf, digits4):
         dd.make_denoiser({"width": 8}, T=10, seed=0)
     with pytest.raises(ValueError, match="min_count"):
         dd.per_class_frechet(clf, digits4[0], digits4[0], digits4[1], (0, 1, 2, 3), seed=0, min_count=1)
+
+
+# -- class conditioning, DDIM, the Concept Lancet stand-in helpers ---------------------------------
+def _params(torch, m):
+    return torch.cat([p.detach().ravel() for p in m.parameters()])
+
+
+def test_conditional_model_shapes_and_unconditional_unchanged(torch1):
+    torch = torch1
+    plain = dd.make_denoiser(SMALL, T=10, seed=0)
+    cond = dd.make_denoiser(SMALL, T=10, seed=0, cond_dim=3)
+    # the conditioning MLP is built last: every unconditional weight is drawn identically
+    ps, cs = plain.state_dict(), cond.state_dict()
+    assert set(ps) < set(cs) and all(k.startswith("cond.") for k in set(cs) - set(ps))
+    assert all(torch.equal(ps[k], cs[k]) for k in ps)
+    assert torch.equal(_params(torch, plain), _params(torch, dd.make_denoiser(SMALL, T=10, seed=0, cond_dim=0)))
+    x, t = torch.zeros(2, 16, 4), torch.tensor([0, 5])
+    assert cond(x, t, torch.ones(2, 3)).shape == (2, 16, 4)
+    with pytest.raises(ValueError, match="c must"):
+        cond(x, t)
+    with pytest.raises(ValueError, match="c must"):
+        cond(x, t, torch.ones(2, 4))
+    with pytest.raises(ValueError, match="c must be None"):
+        plain(x, t, torch.ones(2, 3))
+
+
+def test_conditioning_changes_the_output(torch1):
+    torch = torch1
+    m = dd.make_denoiser(SMALL, T=AB.size, seed=1, cond_dim=3)
+    x, t = torch.randn(4, 16, 4, generator=torch.Generator().manual_seed(0)), torch.full((4,), 3)
+    with torch.no_grad():
+        e1, e2 = m(x, t, torch.eye(3)[[0, 0, 0, 0]]), m(x, t, torch.eye(3)[[1, 1, 1, 1]])
+    assert not torch.allclose(e1, e2)
+    xT = dd.initial_noise(m, 4, 0)
+    a = dd.sample_ddim(m, AB, xT, cond=np.eye(3)[0])
+    b = dd.sample_ddim(m, AB, xT, cond=np.eye(3)[1])
+    assert np.max(np.abs(a - b)) > 1e-3
+    # a single vector is broadcast to every sample
+    assert np.array_equal(a, dd.sample_ddim(m, AB, xT, cond=np.tile(np.eye(3)[0], (4, 1))))
+
+
+def test_ddim_is_deterministic_and_matches_eq_1(torch1):
+    """Without clipping, the sampler is the DDIM step of Concept Lancet's eq. (1) (sigma = 0)
+    iterated from x_T; with clipping it is a deterministic function of x_T too."""
+    torch = torch1
+    from theorems.concept_lancet import ddim_step
+
+    m = dd.make_denoiser(SMALL, T=AB.size, seed=2, cond_dim=2)
+    xT = dd.initial_noise(m, 3, np.random.default_rng(4))
+    assert xT.shape == (3, 16, 4) and np.array_equal(xT, dd.initial_noise(m, 3, np.random.default_rng(4)))
+    c = np.array([[1.0, 0.0], [0.3, 0.2], [0.0, -1.0]])
+    got = dd.sample_ddim(m, AB, xT, cond=c, clip_x0=False)
+    ab_prev = np.concatenate([[1.0], AB[:-1]])
+    x = xT.astype(np.float32).astype(np.float64)
+    with torch.no_grad():
+        for t in range(AB.size - 1, -1, -1):
+            eps = m(torch.as_tensor(x, dtype=torch.float32), torch.full((3,), t),
+                    torch.as_tensor(c, dtype=torch.float32)).double().numpy()
+            x = ddim_step(x, eps, AB[t], ab_prev[t])
+    assert np.allclose(got, np.clip(x, -1, 1), atol=1e-4)         # float32 network vs float64 algebra
+    for clip in (True, False):
+        # chunks change only the float32 kernels' batch size: equal to float32 round-off
+        assert np.allclose(dd.sample_ddim(m, AB, xT, cond=c, clip_x0=clip),
+                           dd.sample_ddim(m, AB, xT, cond=c, clip_x0=clip, chunk=2), atol=1e-5)
+    clipped = dd.sample_ddim(m, AB, xT, cond=c)
+    assert np.all(np.abs(clipped) <= 1) and np.array_equal(clipped, dd.sample_ddim(m, AB, xT, cond=c))
+
+
+def test_conditional_training_and_ancestral_sampling_are_seeded(torch1, digits4):
+    torch = torch1
+    X, y = digits4
+    tokens = dd.patchify(X[:64], 2)
+    C = np.eye(5)[y[:64]]
+    runs = []
+    for seed in (0, 0, 1):
+        rng = np.random.default_rng(seed)
+        m = dd.make_denoiser(SMALL, AB.size, rng, cond_dim=5)
+        loss = dd.train_denoiser(m, tokens, AB, epochs=2, seed=rng, batch=32, cond=C, p_uncond=0.2,
+                                 null_cond=np.eye(5)[4])
+        runs.append((loss, _params(torch, m), dd.sample(m, AB, 6, 9, cond=np.eye(5)[1])))
+    assert np.array_equal(runs[0][0], runs[1][0]) and torch.equal(runs[0][1], runs[1][1])
+    assert np.array_equal(runs[0][2], runs[1][2]) and not np.array_equal(runs[0][0], runs[2][0])
+    # the same stream without dropout draws differently (the dropout draws come from the seed)
+    rng = np.random.default_rng(0)
+    m = dd.make_denoiser(SMALL, AB.size, rng, cond_dim=5)
+    assert not np.array_equal(runs[0][0], dd.train_denoiser(m, tokens, AB, epochs=2, seed=rng, batch=32, cond=C))
+
+
+def test_conditional_validation(torch1, digits4):
+    tokens = dd.patchify(digits4[0][:8], 2)
+    plain = dd.make_denoiser(SMALL, T=AB.size, seed=0)
+    cm = dd.make_denoiser(SMALL, T=AB.size, seed=0, cond_dim=3)
+    C = np.zeros((8, 3))
+    cases = [
+        (lambda: dd.make_denoiser(SMALL, T=10, seed=0, cond_dim=-1), ValueError, "cond_dim"),
+        (lambda: dd.make_denoiser(SMALL, T=10, seed=0, cond_dim=1.5), TypeError, "cond_dim"),
+        (lambda: dd.train_denoiser(plain, tokens, AB, epochs=1, seed=0, cond=C), ValueError, "conditional model"),
+        (lambda: dd.train_denoiser(cm, tokens, AB, epochs=1, seed=0), ValueError, "cond"),
+        (lambda: dd.train_denoiser(cm, tokens, AB, epochs=1, seed=0, cond=C[:5]), ValueError, "cond"),
+        (lambda: dd.train_denoiser(cm, tokens, AB, epochs=1, seed=0, cond=C, p_uncond=1.5), ValueError, "p_uncond"),
+        (lambda: dd.train_denoiser(cm, tokens, AB, epochs=1, seed=0, cond=C, null_cond=np.zeros(2)), ValueError,
+         "null_cond"),
+        (lambda: dd.sample(plain, AB, 2, 0, cond=np.zeros(3)), ValueError, "cond"),
+        (lambda: dd.sample(cm, AB, 2, 0), ValueError, "cond"),
+        (lambda: dd.sample(cm, AB, 2, 0, cond=np.zeros((3, 3))), ValueError, "cond"),
+        (lambda: dd.sample(cm, AB, 2, 0, cond=np.full(3, np.nan)), ValueError, "cond"),
+        (lambda: dd.sample_ddim(cm, AB, np.zeros((2, 16, 3)), cond=np.zeros(3)), ValueError, "x_T"),
+        (lambda: dd.sample_ddim(cm, AB, np.zeros((2, 16, 4)), cond=np.zeros(2)), ValueError, "cond"),
+        (lambda: dd.sample_ddim("net", AB, np.zeros((2, 16, 4))), TypeError, "model"),
+        (lambda: dd.sample_ddim(cm, AB, np.zeros((2, 16, 4)), cond=np.zeros(3), clip_x0=0), TypeError, "clip_x0"),
+        (lambda: dd.initial_noise(cm, 0, 0), ValueError, "n"),
+    ]
+    for call, exc, word in cases:
+        with pytest.raises(exc, match=word):
+            call()
+
+
+def test_concept_atoms_presence_and_background(digits4):
+    X, y = digits4
+    A = dd.concept_atoms(5, 8, 0)
+    assert A.shape == (8, 5) and np.allclose(A.T @ A, np.eye(5), atol=1e-12)
+    assert np.array_equal(A, dd.concept_atoms(5, 8, 0)) and not np.allclose(A, dd.concept_atoms(5, 8, 1))
+    p = dd.ink_presence(X, y, 0.3, 1.5)
+    ink = ((X + 1) / 2).sum(axis=(1, 2))
+    for k in range(4):
+        i = y == k
+        assert p[i].min() > 0.3 and p[i].max() < 1.5 and abs(p[i].mean() - 0.9) < 1e-12   # ranks: uniform grid
+        assert np.all(np.diff(p[i][np.argsort(ink[i], kind="stable")]) > 0)                # monotone in ink
+    M = dd.background_mask(X, y, 0, 1)
+    assert M.shape == (8, 8) and M.dtype == bool and 0 < M.sum() < 64
+    assert np.all(X[y == 0].mean(0)[M] <= -0.75) and np.all(X[y == 1].mean(0)[M] <= -0.75)
+    assert np.array_equal(M, dd.background_mask(X, y, 1, 0))
+    with pytest.raises(ValueError, match="dim"):
+        dd.concept_atoms(5, 4, 0)
+    with pytest.raises(ValueError, match="high"):
+        dd.ink_presence(X, y, 1.0, 1.0)
+    with pytest.raises(ValueError, match="b="):
+        dd.background_mask(X, y, 0, 7)
+
+
+def test_edit_metrics(clf, digits4):
+    X, y = digits4
+    src = X[y == 0][:5]
+    M = dd.background_mask(X, y, 0, 1)
+    same = dd.edit_metrics(clf, src, src, 0, M)
+    assert np.all(same["mse"] == 0) and np.all(same["mse_bg"] == 0) and same["hit"].mean() > 0.5
+    ed = src.copy()
+    ed[:, M] += 0.5                                   # a change confined to the background
+    r = dd.edit_metrics(clf, src, ed, 1, M)
+    assert np.allclose(r["mse_bg"], 0.25) and np.allclose(r["mse"], 0.25 * M.sum() / 64)
+    with pytest.raises(ValueError, match="mask"):
+        dd.edit_metrics(clf, src, ed, 1, np.zeros((8, 8), bool))
+    with pytest.raises(ValueError, match="edited"):
+        dd.edit_metrics(clf, src, ed[:3], 1, M)
+
+
+def test_train_conditional_digits_is_seeded(torch1):
+    kw = dict(epochs=1, seed=0, config=SMALL, cond_dim=6, batch=256)
+    a, b = dd.train_conditional_digits(AB, **kw), dd.train_conditional_digits(AB, **kw)
+    assert np.array_equal(a.loss, b.loss) and np.array_equal(a.atoms, b.atoms)
+    assert a.atoms.shape == (6, 5) and a.X.shape == (720, 8, 8) and a.index(2) == 2
+    xT = dd.initial_noise(a.model, 2, 0)
+    assert np.array_equal(dd.sample_ddim(a.model, AB, xT, cond=a.atoms[:, 0]),
+                          dd.sample_ddim(b.model, AB, xT, cond=b.atoms[:, 0]))
+    with pytest.raises(ValueError, match="cond_dim"):
+        dd.train_conditional_digits(AB, epochs=1, seed=0, cond_dim=4)
+    with pytest.raises(ValueError, match="digit"):
+        a.index(7)
