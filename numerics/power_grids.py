@@ -68,7 +68,6 @@ __all__ = [
 GRID_CASES: tuple[str, ...] = ("iceland", "case39", "case24_ieee_rts", "case118", "case300", "case9", "case14")
 #: package-relative location of the bundled Laplacians
 FIXTURE_RESOURCE = "data/grid_laplacians.npz"
-_FIXTURE_KEYS = ("lap", "gen_buses", "p_mw", "n_bus")
 
 
 def _check_case(case: Any) -> str:
